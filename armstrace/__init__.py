@@ -1,0 +1,1 @@
+"""ArmsTrace: marking, record-keeping and tracing of small arms and light weapons."""
