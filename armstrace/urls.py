@@ -1,6 +1,12 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from armstrace.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("armstrace.accounts.urls")),
+    path("", include("armstrace.registry.urls")),
+    path("", include("armstrace.web.urls")),
 ]
