@@ -124,7 +124,9 @@ def weapon_factory(agencies: dict[str, Any], maker: Any) -> Any:
             year_of_manufacture=fields.pop("year_of_manufacture", 1990),
             **fields,
         )
-        first = EventInput(kind="manufactured", occurred_on=dt.date(1990, 6, 1))
+        first = EventInput(
+            kind="manufactured", occurred_on=dt.date(data.year_of_manufacture or 1990, 6, 1)
+        )
         return register_weapon(agency=agencies[agency], data=data, first_event=first)
 
     return make

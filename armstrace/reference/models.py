@@ -1,9 +1,15 @@
-"""Reference data: countries, manufacturers, calibres. Every row carries its provenance."""
+"""Reference data for identifying weapons. Every row carries its provenance.
+
+Aliases are stored with a normalised key (armstrace.core.text.normalise_name) so that
+look-ups ignore case, accents and punctuation.
+"""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from armstrace.reference.choices import WeaponType
 
 
 class Provenance(models.Model):
@@ -31,6 +37,21 @@ class Country(Provenance):
         return self.name
 
 
+class CountryAlias(Provenance):
+    """Names in the six UN languages and the spellings people write on forms."""
+
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=200)
+    alias_norm = models.CharField(max_length=200, db_index=True)
+    language = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        verbose_name_plural = "country aliases"
+
+    def __str__(self) -> str:
+        return f"{self.alias} -> {self.country_id}"
+
+
 class Manufacturer(Provenance):
     """A canonical maker of weapons; registry parties link to it when identified."""
 
@@ -38,20 +59,160 @@ class Manufacturer(Provenance):
     name = models.CharField(_("name"), max_length=200)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True)
     ncic_code = models.CharField(max_length=8, blank=True)
+    kind = models.CharField(max_length=16, blank=True)  # state, commercial, ncic
+    history = models.JSONField(default=list, blank=True)  # [{name, from, to}]
+    factory_codes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ManufacturerAlias(Provenance):
+    manufacturer = models.ForeignKey(Manufacturer, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=200)
+    alias_norm = models.CharField(max_length=200, db_index=True)
+    kind = models.CharField(max_length=16, default="alias")  # alias, historic, ncic
+
+    class Meta:
+        verbose_name_plural = "manufacturer aliases"
+
+    def __str__(self) -> str:
+        return f"{self.alias} -> {self.manufacturer_id}"
 
 
 class Calibre(Provenance):
     key = models.SlugField(max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    category = models.CharField(max_length=24, blank=True)
+    bullet_diameter_mm = models.FloatField(null=True, blank=True)
+    related = models.ManyToManyField("self", blank=True, symmetrical=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalibreAlias(Provenance):
+    calibre = models.ForeignKey(Calibre, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=120)
+    alias_norm = models.CharField(max_length=120, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "calibre aliases"
+
+    def __str__(self) -> str:
+        return f"{self.alias} -> {self.calibre_id}"
+
+
+class Design(Provenance):
+    """A model family and its originator, e.g. the AK-47 by Izhmash."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    originator = models.ForeignKey(
+        Manufacturer, on_delete=models.PROTECT, null=True, blank=True, related_name="designs"
+    )
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True)
+    weapon_type = models.CharField(max_length=32, choices=WeaponType.choices, blank=True)
+    calibres = models.ManyToManyField(Calibre, blank=True, related_name="designs")
+    aliases = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Variant(Provenance):
+    """A design as produced by someone: the original, a licensed copy, a copy, a derivative."""
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="variants")
+    designation = models.CharField(max_length=120)
+    producer = models.ForeignKey(
+        Manufacturer, on_delete=models.PROTECT, null=True, blank=True, related_name="variants"
+    )
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True)
+    relation = models.CharField(max_length=16)  # original, licensed, copy, derivative
+    aliases = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["design", "designation"]
+
+    def __str__(self) -> str:
+        return self.designation
+
+
+class ModelTerm(Provenance):
+    """Every name a design or variant goes by, normalised for look-up."""
+
+    term = models.CharField(max_length=120)
+    term_norm = models.CharField(max_length=120, db_index=True)
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="terms")
+    variant = models.ForeignKey(
+        Variant, on_delete=models.CASCADE, null=True, blank=True, related_name="terms"
+    )
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class WeaponTypeTerm(Provenance):
+    """Everyday words for the UN categories, in the six UN languages."""
+
+    weapon_type = models.CharField(max_length=32, choices=WeaponType.choices)
+    language = models.CharField(max_length=8)
+    term = models.CharField(max_length=120)
+    term_norm = models.CharField(max_length=120, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.term} -> {self.weapon_type}"
+
+
+class WeaponTypeInfo(Provenance):
+    weapon_type = models.CharField(max_length=32, choices=WeaponType.choices, primary_key=True)
+    weapon_class = models.CharField(max_length=16)  # small-arm, light-weapon
+    un_group = models.CharField(max_length=80)
+    hs_codes = models.JSONField(default=list)
+    ncic_codes = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return self.weapon_type
+
+
+class ProofMark(Provenance):
+    """Factory codes and proof marks described in words ("66 in a triangle")."""
+
+    description = models.CharField(max_length=200)
+    description_norm = models.CharField(max_length=200, db_index=True)
+    code = models.CharField(max_length=32, blank=True)
+    shape = models.CharField(max_length=60, blank=True)
+    manufacturer = models.ForeignKey(
+        Manufacturer, on_delete=models.PROTECT, null=True, blank=True, related_name="proof_marks"
+    )
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True)
+    meaning = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class ReferenceVersion(models.Model):
+    """Each load of the reference data set, so exports and answers can cite a version."""
+
+    version = models.CharField(max_length=40)
+    checksum = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-loaded_at"]
+
+    def __str__(self) -> str:
+        return self.version

@@ -406,21 +406,24 @@ def purge_weapon(*, weapon: Weapon, policy: str, reason: str) -> None:
     from armstrace.registry.selectors import earliest_purge_for_weapon
 
     reason = _text("reason", reason, max_length=500, required=True)
+    earliest = earliest_purge_for_weapon(weapon, policy)
+    if earliest is None or earliest > clock.today():
+        # The refusal is recorded in its own transaction, so it survives the error.
+        when = earliest.isoformat() if earliest else _("never (kept indefinitely)")
+        record_event(
+            "registry:weapon:purge_refused",
+            object_type="registry.weapon",
+            object_id=str(weapon.pk),
+            data={"policy": policy, "earliest": when, "reason": reason},
+        )
+        raise RetentionFloor(
+            _("records of this weapon may not be purged before %(when)s under policy %(p)s")
+            % {"when": when, "p": policy}
+        )
     with transaction.atomic():
         locked = Weapon.objects.select_for_update().get(pk=weapon.pk)
-        earliest = earliest_purge_for_weapon(locked, policy)
-        if earliest is None or earliest > clock.today():
-            when = earliest.isoformat() if earliest else _("never (kept indefinitely)")
-            record_event(
-                "registry:weapon:purge_refused",
-                object_type="registry.weapon",
-                object_id=str(locked.pk),
-                data={"policy": policy, "earliest": when, "reason": reason},
-            )
-            raise RetentionFloor(
-                _("records of this weapon may not be purged before %(when)s under policy %(p)s")
-                % {"when": when, "p": policy}
-            )
+        if earliest_purge_for_weapon(locked, policy) != earliest:  # changed meanwhile
+            raise RetentionFloor(_("the weapon's records changed; try again"))
         identity = {
             "serial_number": locked.serial_number,
             "manufacturer": locked.manufacturer_name,
