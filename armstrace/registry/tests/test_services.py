@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from armstrace.registry.services import (
 
 
 def _data(**overrides) -> WeaponInput:
-    fields = {
+    fields: dict[str, Any] = {
         "serial_number": "ab-12 345",
         "manufacturer_name": "Zastava",
         "weapon_type": "assault-rifle",

@@ -147,8 +147,8 @@ def test_each_event_is_allowed_or_refused_exactly_as_the_table_says(status, agen
     else:
         (first_kind, first_to), *rest = PATHS[status]
         weapon = _register(agencies["a"], parties, _event(first_kind, parties, first_to))
-        for kind, to_kind in rest:
-            record_life_event(weapon=weapon, data=_event(kind, parties, to_kind))
+        for step, to_kind in rest:
+            record_life_event(weapon=weapon, data=_event(step, parties, to_kind))
         assert weapon.status == status
         for kind in EventKind:
             data = _event(kind.value, parties)
