@@ -1,6 +1,27 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def load_bundled_reference(sender: AppConfig, **kwargs: Any) -> None:
+    """After `migrate`, load the bundled reference data if it is missing or outdated, so an
+    empty database needs no set-up beyond `armstrace migrate`."""
+    from armstrace.core.context import audit_context, optional_context
+    from armstrace.reference.loader import load_reference, needs_load
+
+    if not needs_load():
+        return
+    if optional_context() is not None:
+        load_reference()
+        return
+    with audit_context(actor_id=None, actor_name="system:migrate", channel="system"):
+        load_reference()
 
 
 class ReferenceConfig(AppConfig):
     name = "armstrace.reference"
     label = "reference"
+
+    def ready(self) -> None:
+        post_migrate.connect(load_bundled_reference, sender=self)
