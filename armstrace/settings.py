@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "armstrace.accounts",
     "armstrace.reference",
     "armstrace.registry",
+    "armstrace.search",
     "armstrace.web",
 ]
 

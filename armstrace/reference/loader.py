@@ -170,7 +170,11 @@ def load_manufacturers() -> int:
         names += [(code, "ncic") for code in codes]
         aliases += [
             ManufacturerAlias(
-                manufacturer=maker, alias=name, alias_norm=name_key(name), kind=kind, **_prov(row)
+                manufacturer=maker,
+                alias=name[:200],
+                alias_norm=name_key(name)[:200],
+                kind=kind,
+                **_prov(row),
             )
             for name, kind in names
             if name_key(name)
@@ -188,7 +192,11 @@ def load_manufacturers() -> int:
         )
         aliases += [
             ManufacturerAlias(
-                manufacturer=maker, alias=text, alias_norm=name_key(text), kind=kind, **ncic_prov
+                manufacturer=maker,
+                alias=text[:200],
+                alias_norm=name_key(text)[:200],
+                kind=kind,
+                **ncic_prov,
             )
             for text, kind in ((description, "alias"), (code, "ncic"))
         ]

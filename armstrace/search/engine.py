@@ -1,0 +1,122 @@
+"""Serial retrieval: the application, not the planner, picks the index for each query shape.
+
+- exact: B-tree equality on `norm`;
+- misread (confusable): B-tree equality on `canon`;
+- wildcards: the pattern on `canon` when its known start is at least as long as its known
+  end (B-tree range on the prefix), else on `canon_rev` (the suffix becomes a prefix); with
+  both ends unknown, a trigram index on PostgreSQL, a scan (narrowed to the manufacturer when
+  one is known) on SQLite;
+- fallback for one misread outside the confusable table, one lost or one extra character:
+  a handful of one-wildcard patterns, each served by its longer known end.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from rapidfuzz.distance import Levenshtein
+
+from armstrace.search import lookups  # noqa: F401  (registers __matches)
+from armstrace.search.models import SerialEntry
+from armstrace.search.serials import ANY, ONE, Pattern, canonical
+
+EXACT, EQUIVALENT, PARTIAL, FUZZY = "exact", "equivalent", "partial", "fuzzy"
+MATCH_RANK = {EXACT: 0, EQUIVALENT: 1, PARTIAL: 2, FUZZY: 3}
+
+
+@dataclass
+class Hit:
+    weapon_id: uuid.UUID
+    source: str
+    value: str
+    norm: str
+    match: str
+    distance: int  # characters that differ from the query (0 for exact)
+    maker_id: int | None
+
+
+@dataclass
+class Retrieval:
+    hits: list[Hit]
+    plan: str
+    truncated: bool
+
+
+FIELDS = ("weapon_id", "source", "value", "norm", "canon", "maker_id")
+
+
+def _rows(qs: QuerySet[SerialEntry], cap: int) -> list[tuple[object, ...]]:
+    return list(qs.values_list(*FIELDS)[: cap + 1])
+
+
+def _base(makers: set[int] | None) -> QuerySet[SerialEntry]:
+    qs = SerialEntry.objects.all()
+    return qs.filter(maker_id__in=makers) if makers else qs
+
+
+def _pattern_qs(pattern: Pattern, makers: set[int] | None) -> tuple[QuerySet[SerialEntry], str]:
+    prefix, suffix = pattern.literal_prefix(), pattern.literal_suffix()
+    if len(prefix) >= len(suffix) and prefix:
+        return _base(makers).filter(canon__matches=pattern.text), "canon-prefix"
+    if suffix:
+        return _base(makers).filter(canon_rev__matches=pattern.reversed().text), "canon-suffix"
+    return _base(makers).filter(canon__matches=pattern.text), "canon-scan"
+
+
+def _to_hits(rows: list[tuple[object, ...]], query_norm: str, match: str) -> list[Hit]:
+    hits = []
+    for weapon_id, source, value, norm, _canon, maker_id in rows:
+        kind = match
+        distance = Levenshtein.distance(str(norm), query_norm) if match != PARTIAL else 0
+        if match == EQUIVALENT and norm == query_norm:
+            kind, distance = EXACT, 0
+        hits.append(Hit(weapon_id, str(source), str(value), str(norm), kind, distance, maker_id))  # type: ignore[arg-type]
+    return hits
+
+
+def exact_or_equivalent(
+    query_norm: str, canon_query: str, makers: set[int] | None, cap: int
+) -> Retrieval:
+    rows = _rows(_base(makers).filter(canon=canon_query), cap)
+    return Retrieval(_to_hits(rows[:cap], query_norm, EQUIVALENT), "canon-equal", len(rows) > cap)
+
+
+def one_edit(query_norm: str, canon_query: str, makers: set[int] | None, cap: int) -> Retrieval:
+    """Serials one substitution, deletion or insertion away (outside the confusable table)."""
+    patterns = {canon_query[:i] + ONE + canon_query[i + 1 :] for i in range(len(canon_query))}
+    patterns |= {canon_query[:i] + ONE + canon_query[i:] for i in range(len(canon_query) + 1)}
+    shorter = {canon_query[:i] + canon_query[i + 1 :] for i in range(len(canon_query))}
+    rows: list[tuple[object, ...]] = []
+    for text in sorted(patterns):
+        qs, _plan = _pattern_qs(Pattern(text), makers)
+        rows += _rows(qs, cap)
+    if len(canon_query) > 4:
+        rows += _rows(_base(makers).filter(canon__in=shorter), cap)
+    hits = [h for h in _to_hits(rows, query_norm, FUZZY) if h.norm != query_norm]
+    unique = {(h.weapon_id, h.norm): h for h in hits if h.distance > 0}
+    return Retrieval(list(unique.values())[:cap], "one-edit", len(unique) > cap)
+
+
+def wildcard(
+    pattern: Pattern, makers: set[int] | None, cap: int, table: dict[int, str]
+) -> Retrieval:
+    canon_pattern = pattern.canonical(table)
+    qs, plan = _pattern_qs(canon_pattern, makers)
+    rows = _rows(qs, cap)
+    literal = pattern.regex()
+    hits = _to_hits(rows[:cap], pattern.text, PARTIAL)
+    for hit in hits:  # letters that matched only through a confusable count as one edit each
+        hit.distance = 0 if literal.match(hit.norm) else _confusable_edits(pattern.text, hit.norm)
+    return Retrieval(hits, plan, len(rows) > cap)
+
+
+def _confusable_edits(pattern: str, norm: str) -> int:
+    if ANY in pattern or len(pattern) != len(norm):
+        return 1
+    return sum(1 for p, n in zip(pattern, norm, strict=True) if p != ONE and p != n)
+
+
+def canonical_query(norm: str, table: dict[int, str]) -> str:
+    return canonical(norm, table)

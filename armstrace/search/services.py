@@ -1,0 +1,267 @@
+"""Tolerant weapon search: retrieve by serial, rank by every clue, explain, and log."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from armstrace.audit.services import record_event
+from armstrace.core.context import current_context
+from armstrace.core.exceptions import DomainValidationError
+from armstrace.registry.models import Weapon
+from armstrace.search import engine
+from armstrace.search.engine import EQUIVALENT, EXACT, FUZZY, PARTIAL, Hit, Retrieval
+from armstrace.search.evidence import Profile, compare, profile
+from armstrace.search.indexing import confusables
+from armstrace.search.models import SearchLog
+from armstrace.search.serials import Pattern, PatternError, canonical, parse
+
+CAP = 2000  # serial matches ranked at most; beyond this the query is too broad
+MAX_LIMIT = 100
+SERIAL_POINTS = {EXACT: 2.0, EQUIVALENT: 1.6, PARTIAL: 1.2, FUZZY: 0.9}
+SOURCE_PENALTY = {"primary": 0.0, "component": 0.05, "mark": 0.1}
+
+
+@dataclass
+class SearchQuery:
+    serial: str = ""
+    manufacturer: str = ""
+    model: str = ""
+    calibre: str = ""
+    weapon_type: str = ""
+    country: str = ""
+    year: int | None = None
+
+    def evidence(self) -> dict[str, str]:
+        return {
+            "manufacturer": self.manufacturer,
+            "model": self.model,
+            "calibre": self.calibre,
+            "weapon_type": self.weapon_type,
+            "country": self.country,
+        }
+
+
+@dataclass
+class Candidate:
+    weapon_id: str
+    record_ref: str
+    serial_number: str
+    manufacturer: str
+    model: str
+    calibre: str
+    weapon_type: str
+    country: str
+    year_of_manufacture: int | None
+    status: str
+    match: str
+    matched_on: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    candidates: list[Candidate]
+    total: int
+    truncated: bool
+    message: str = ""
+    plan: str = ""
+
+
+def _retrieve(
+    pattern: Pattern, query_profile: Profile, makers: set[int] | None, limit: int
+) -> Retrieval:
+    table = confusables()
+    if pattern.has_wildcards:
+        return engine.wildcard(pattern, makers, CAP, table)
+    canon_query = canonical(pattern.text, table)
+    found = engine.exact_or_equivalent(pattern.text, canon_query, makers, CAP)
+    if len(found.hits) < limit and not found.truncated:
+        extra = engine.one_edit(pattern.text, canon_query, makers, CAP - len(found.hits))
+        found = Retrieval(found.hits + extra.hits, f"{found.plan}+{extra.plan}", extra.truncated)
+    return found
+
+
+def _maker_ids(query_profile: Profile) -> set[int] | None:
+    from armstrace.reference.identify import get_index
+
+    if not query_profile.makers:
+        return None
+    index = get_index()
+    return {m.id for m in index.makers.values() if m.key in query_profile.makers}
+
+
+def _serial_reason(hit: Hit, query: str) -> str:
+    where = {"primary": _("serial"), "component": _("component serial"), "mark": _("mark")}
+    label = where.get(hit.source, hit.source)
+    if hit.match == EXACT:
+        return _("%(w)s %(v)s equals the query") % {"w": label, "v": hit.value}
+    if hit.match == EQUIVALENT:
+        changes = ", ".join(f"{q}→{n}" for q, n in zip(query, hit.norm, strict=False) if q != n)
+        return _("%(w)s %(v)s equal after %(c)s (characters often misread)") % {
+            "w": label,
+            "v": hit.value,
+            "c": changes,
+        }
+    if hit.match == PARTIAL:
+        how = _("exactly") if hit.distance == 0 else _("through misread characters")
+        return _("%(w)s %(v)s fits the pattern %(p)s %(h)s") % {
+            "w": label,
+            "v": hit.value,
+            "p": query,
+            "h": how,
+        }
+    return _("%(w)s %(v)s is one character away from %(q)s") % {
+        "w": label,
+        "v": hit.value,
+        "q": query,
+    }
+
+
+def _best_hits(hits: list[Hit]) -> dict[uuid.UUID, Hit]:
+    best: dict[uuid.UUID, Hit] = {}
+    for hit in hits:
+        key = (engine.MATCH_RANK[hit.match], hit.distance, SOURCE_PENALTY.get(hit.source, 0))
+        old = best.get(hit.weapon_id)
+        if old is None or key < (
+            engine.MATCH_RANK[old.match],
+            old.distance,
+            SOURCE_PENALTY.get(old.source, 0),
+        ):
+            best[hit.weapon_id] = hit
+    return best
+
+
+def _rank(
+    pattern: Pattern, query: SearchQuery, query_profile: Profile, hits: list[Hit]
+) -> list[Candidate]:
+    best = _best_hits(hits)
+    weapons = Weapon.objects.filter(pk__in=list(best)).values(
+        "id",
+        "record_ref",
+        "serial_number",
+        "manufacturer_name",
+        "model",
+        "calibre",
+        "weapon_type",
+        "country_of_manufacture_id",
+        "year_of_manufacture",
+        "status",
+    )
+    candidates = []
+    for w in weapons:
+        hit = best[w["id"]]
+        points = SERIAL_POINTS[hit.match] - 0.15 * hit.distance - SOURCE_PENALTY.get(hit.source, 0)
+        reasons = [_serial_reason(hit, pattern.text)]
+        if not query_profile.empty() or query.year:
+            record = profile(
+                manufacturer=w["manufacturer_name"],
+                model=w["model"],
+                calibre=w["calibre"],
+                weapon_type=w["weapon_type"],
+                country=w["country_of_manufacture_id"] or "",
+            )
+            agreement = compare(query_profile, record, query.year, w["year_of_manufacture"])
+            points += agreement.score
+            reasons += agreement.reasons
+        candidates.append(
+            Candidate(
+                weapon_id=str(w["id"]),
+                record_ref=w["record_ref"],
+                serial_number=w["serial_number"],
+                manufacturer=w["manufacturer_name"],
+                model=w["model"],
+                calibre=w["calibre"],
+                weapon_type=w["weapon_type"],
+                country=w["country_of_manufacture_id"] or "",
+                year_of_manufacture=w["year_of_manufacture"],
+                status=w["status"],
+                match=hit.match,
+                matched_on=hit.source,
+                score=round(points, 3),
+                reasons=reasons,
+            )
+        )
+    candidates.sort(key=lambda c: (-c.score, engine.MATCH_RANK[c.match], c.serial_number))
+    return candidates
+
+
+def validate(query: SearchQuery) -> Pattern:
+    if not query.serial.strip():
+        raise DomainValidationError(
+            "serial",
+            _(
+                "is required: give the serial, or the part of it that can be read "
+                "(? for one unknown character, * for any run)"
+            ),
+            code="required",
+        )
+    try:
+        return parse(query.serial)
+    except PatternError as exc:
+        raise DomainValidationError("serial", str(exc), code="bad_pattern") from exc
+
+
+def search_weapons(
+    *, query: SearchQuery, limit: int = 10, purpose: str = "", log: bool = True
+) -> SearchResult:
+    """Ranked candidates, best first. A weapon not in the registry is never `exact`."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    pattern = validate(query)
+    query_profile = profile(**query.evidence())
+    makers = _maker_ids(query_profile)
+    found = _retrieve(pattern, query_profile, None, limit)
+    if found.truncated and makers:
+        found = _retrieve(pattern, query_profile, makers, limit)
+    if found.truncated:
+        result = SearchResult(
+            [],
+            CAP,
+            True,
+            _(
+                "More than %(n)d records match %(p)s: add characters, the manufacturer, the model "
+                "or the calibre."
+            )
+            % {"n": CAP, "p": pattern.text},
+            found.plan,
+        )
+    else:
+        ranked = _rank(pattern, query, query_profile, found.hits)
+        message = (
+            "" if ranked else _("No weapon in the registry matches %(p)s.") % {"p": pattern.text}
+        )
+        result = SearchResult(ranked[:limit], len(ranked), False, message, found.plan)
+    if log:
+        _log(query, purpose, result)
+    return result
+
+
+def _log(query: SearchQuery, purpose: str, result: SearchResult) -> None:
+    ctx = current_context()
+    results = [[c.weapon_id, c.match, c.score] for c in result.candidates]
+    with transaction.atomic():
+        SearchLog.objects.create(
+            actor_id=ctx.actor_id,
+            actor_name=ctx.actor_name,
+            channel=ctx.channel,
+            purpose=purpose[:200] or ctx.purpose,
+            query=asdict(query),
+            result_count=result.total,
+            results=results,
+        )
+        record_event(
+            "search:weapons:searched",
+            data={
+                "purpose": purpose or ctx.purpose,
+                "query": asdict(query),
+                "returned": [r[0] for r in results],
+            },
+        )

@@ -1,0 +1,109 @@
+"""Search by serial on both databases: exact, misread, obliterated, partial, absent."""
+
+from __future__ import annotations
+
+import pytest
+
+from armstrace.audit.models import AuditEntry
+from armstrace.core.exceptions import DomainValidationError
+from armstrace.search.models import SearchLog, SerialEntry
+from armstrace.search.services import CAP, SearchQuery, search_weapons
+
+
+def _search(serial: str, **clues):
+    return search_weapons(query=SearchQuery(serial=serial, **clues), purpose="case 42/2026")
+
+
+@pytest.fixture
+def registry(weapon_factory):
+    return {
+        "plain": weapon_factory(serial="AB12345"),
+        "misread": weapon_factory(serial="8O51I7"),
+        "cyrillic": weapon_factory(serial="КМ 4471"),
+        "neighbour": weapon_factory(serial="AB12346"),
+        "other": weapon_factory(serial="ZX99881"),
+    }
+
+
+def test_the_weapon_is_indexed_on_registration(registry):
+    assert SerialEntry.objects.filter(weapon_id=registry["plain"].pk, norm="AB12345").exists()
+
+
+def test_an_exact_serial_comes_first_and_is_exact(registry):
+    result = _search("ab-12 345")
+    top = result.candidates[0]
+    assert (top.weapon_id, top.match) == (str(registry["plain"].pk), "exact")
+
+
+def test_a_misread_serial_is_found_as_equivalent_with_the_reason(registry):
+    result = _search("BO5II7")  # B for 8, O for 0, I for 1
+    top = result.candidates[0]
+    assert top.weapon_id == str(registry["misread"].pk)
+    assert top.match == "equivalent"
+    assert "B→8" in top.reasons[0]
+
+
+def test_cyrillic_look_alikes_find_the_latin_record(registry):
+    assert _search("KM4471").candidates[0].weapon_id == str(registry["cyrillic"].pk)
+
+
+def test_an_obliterated_character_matches_its_neighbours_as_partial(registry):
+    result = _search("AB1234?")
+    found = {c.weapon_id for c in result.candidates}
+    assert {str(registry["plain"].pk), str(registry["neighbour"].pk)} <= found
+    assert {c.match for c in result.candidates} == {"partial"}
+
+
+@pytest.mark.parametrize("query", ["*9881", "ZX99*", "*998*", "?X99?81"])
+def test_prefix_suffix_and_inner_patterns(registry, query):
+    assert _search(query).candidates[0].weapon_id == str(registry["other"].pk)
+
+
+def test_one_misread_outside_the_table_is_a_fuzzy_match(registry):
+    result = _search("ZX99831")  # 8 read as 3 is in the table; 4 read as 9 is not
+    assert result.candidates[0].weapon_id == str(registry["other"].pk)
+    fuzzy = _search("ZX94881")
+    assert fuzzy.candidates[0].weapon_id == str(registry["other"].pk)
+    assert fuzzy.candidates[0].match == "fuzzy"
+
+
+def test_an_absent_weapon_is_never_exact(registry):
+    result = _search("QQ77777")
+    assert all(c.match != "exact" for c in result.candidates)
+    result = _search("AB12347")
+    assert all(c.match != "exact" for c in result.candidates)
+    assert result.candidates  # its neighbours are offered as fuzzy
+
+
+def test_component_serials_and_marks_are_searched(weapon_factory):
+    from armstrace.registry.services import ComponentInput, MarkInput, WeaponInput  # noqa: F401
+
+    weapon = weapon_factory(serial="F-1", components=[ComponentInput("barrel", "BRL-77123")],
+                            marks=[MarkInput(role="import", text="KE 19 IMP-5521")])
+    assert _search("BRL77123").candidates[0].matched_on == "component"
+    assert _search("KE19IMP5521").candidates[0].weapon_id == str(weapon.pk)
+
+
+def test_every_search_is_logged_with_its_purpose(registry):
+    _search("AB12345")
+    log = SearchLog.objects.get()
+    assert log.purpose == "case 42/2026"
+    assert log.results[0][0] == str(registry["plain"].pk)
+    assert AuditEntry.objects.filter(tag="search:weapons:searched").exists()
+
+
+@pytest.mark.parametrize("query", ["", "*", "?*?"])
+def test_empty_or_wildcard_only_queries_are_refused_clearly(registry, query):
+    with pytest.raises(DomainValidationError) as err:
+        _search(query)
+    assert err.value.field == "serial"
+
+
+def test_a_too_broad_pattern_says_how_many_and_what_to_add(weapon_factory, monkeypatch):
+    monkeypatch.setattr("armstrace.search.services.CAP", 3)
+    for i in range(5):
+        weapon_factory(serial=f"WIDE{i}")
+    result = _search("WIDE*")
+    assert result.truncated and not result.candidates
+    assert "More than 3 records" in result.message and "manufacturer" in result.message
+    assert CAP == 2000
