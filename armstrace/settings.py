@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs page from local static files, not a CDN
     "armstrace.core",
     "armstrace.audit",
     "armstrace.accounts",

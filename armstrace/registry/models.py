@@ -128,7 +128,7 @@ class Component(models.Model):
     )
 
     class Meta:
-        ordering = ["component_type", "installed_on", "id"]
+        ordering = ["component_type", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_component_type_display()} {self.serial_number}"

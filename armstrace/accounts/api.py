@@ -1,0 +1,140 @@
+"""API authentication and authorisation.
+
+Machines send `Authorization: Bearer <token>` (a token from `services.issue_token`); the
+browser uses its Django session, with the CSRF token on unsafe methods. Every handler
+declares its permission with `@requires(PERM)` (or `@signed_in`) where its route is
+declared, as views do with `@permission_required`; the decorator also runs the handler
+in an audit context naming the caller, since the middleware opened its context before
+the token was read.
+"""
+
+# No `from __future__ import annotations` in API modules: ninja resolves a handler's
+# annotations in the globals of the wrapper made here, so they must not be strings.
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar, cast
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.security import HttpBearer, SessionAuth
+
+from armstrace.accounts.decorators import PERMISSION_ATTR
+from armstrace.accounts.models import Agency, User
+from armstrace.accounts.permissions import VOCABULARY, Permission, has_permission, roles_of
+from armstrace.accounts.services import user_for_token
+from armstrace.core.context import AuditContext, audit_context, optional_context
+from armstrace.core.exceptions import PermissionDenied
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+SIGNED_IN = "authenticated"  # the permission code of endpoints open to any signed-in user
+
+
+class TokenAuth(HttpBearer):
+    """A bearer token: valid, unexpired, unrevoked, of an active user."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The browser's login session. Anonymous callers get 401, not a CSRF refusal."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)  # checks CSRF on unsafe methods
+
+
+def caller(request: HttpRequest) -> User:
+    """The authenticated user; every handler runs after authentication."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied(SIGNED_IN, _("Authentication is required."))
+    return user
+
+
+def refuse(perm: Permission, agency: Agency | None = None) -> PermissionDenied:
+    if agency is None:
+        message = _("The permission %(permission)s is required.") % {"permission": perm.code}
+    else:
+        message = _("The permission %(permission)s is required for %(agency)s.") % {
+            "permission": perm.code,
+            "agency": agency.code,
+        }
+    return PermissionDenied(perm.code, message)
+
+
+def check_scope(request: HttpRequest, perm: Permission, agency: Agency) -> None:
+    """Refuse unless the caller holds `perm` for this agency (writes are agency-scoped)."""
+    if not has_permission(caller(request), perm, agency=agency):
+        raise refuse(perm, agency)
+
+
+@contextlib.contextmanager
+def acting_as(request: HttpRequest) -> Iterator[AuditContext]:
+    """An audit context naming the caller; keeps the request's correlation id."""
+    user = caller(request)
+    outer = optional_context()
+    with audit_context(
+        actor_id=user.pk,
+        actor_name=user.get_username(),
+        channel="api",
+        correlation_id=outer.correlation_id if outer is not None else None,
+    ) as ctx:
+        yield ctx
+
+
+def _guarded(code: str, perm: Permission | None) -> Callable[[Handler], Handler]:
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if perm is not None and not has_permission(caller(request), perm):
+                raise refuse(perm)
+            with acting_as(request):
+                return handler(request, *args, **kwargs)
+
+        setattr(wrapped, PERMISSION_ATTR, code)
+        return cast(Handler, wrapped)
+
+    return decorate
+
+
+def requires(perm: Permission) -> Callable[[Handler], Handler]:
+    """Refuse (403) callers who hold `perm` for no agency at all."""
+    return _guarded(perm.code, perm)
+
+
+def signed_in(handler: Handler) -> Handler:
+    """Open to any authenticated caller."""
+    return _guarded(SIGNED_IN, None)(handler)
+
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(Schema):
+    username: str
+    agency: str | None
+    roles: list[str]
+    permissions: list[str]
+    token_scopes: list[str] | None
+
+
+@router.get("/me", response=MeOut)
+@signed_in
+def me(request: HttpRequest) -> dict[str, Any]:
+    """Who the API takes the caller to be, and what they may do."""
+    user = caller(request)
+    return {
+        "username": user.get_username(),
+        "agency": user.agency.code if user.agency is not None else None,
+        "roles": sorted(roles_of(user)),
+        "permissions": sorted(c for c, p in VOCABULARY.items() if has_permission(user, p)),
+        "token_scopes": getattr(user, "_armstrace_token_scopes", None),
+    }

@@ -1,0 +1,288 @@
+"""Registry endpoints: weapons, their components, marks and events, and parties.
+
+Handlers parse, authorise and call services; business rules stay in services.py.
+Writes to a weapon need the permission for the weapon's agency; new weapons are
+registered in the caller's own agency.
+"""
+
+# No `from __future__ import annotations`: see armstrace/accounts/api.py.
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from armstrace.accounts.api import caller, check_scope, refuse, requires
+from armstrace.accounts.permissions import Permission
+from armstrace.core.exceptions import DomainValidationError
+from armstrace.core.text import normalise_name, normalise_serial
+from armstrace.registry import services
+from armstrace.registry.models import Component, Event, Mark, Party, Weapon
+from armstrace.registry.permissions import (
+    EVENT_RECORD,
+    PARTY_CREATE,
+    PARTY_VIEW,
+    WEAPON_CREATE,
+    WEAPON_EDIT,
+    WEAPON_VIEW,
+)
+from armstrace.registry.schemas import (
+    ComponentIn,
+    ComponentOut,
+    ComponentReplaceIn,
+    EventIn,
+    EventOut,
+    MarkIn,
+    MarkOut,
+    PartyFilters,
+    PartyIn,
+    PartyOut,
+    PartyPage,
+    RowId,
+    WeaponDetailOut,
+    WeaponFilters,
+    WeaponIn,
+    WeaponPage,
+)
+from armstrace.registry.selectors import parties_for, timeline, weapons_for
+
+router = Router(tags=["registry"])
+M = TypeVar("M", bound=Model)
+# Services name the party; the client sent its id.
+SENT_AS = {
+    "to_party": "to_party_id",
+    "from_party": "from_party_id",
+    "manufacturer": "manufacturer_id",
+}
+
+
+@contextlib.contextmanager
+def _fields_as_sent() -> Iterator[None]:
+    """Report a service's field error under the name of the body field the client sent."""
+    try:
+        yield
+    except DomainValidationError as exc:
+        exc.field = SENT_AS.get(exc.field, exc.field)
+        raise
+
+
+def _page(rows: QuerySet[M], limit: int, offset: int) -> dict[str, Any]:
+    return {
+        "count": rows.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": list(rows[offset : offset + limit]),
+    }
+
+
+def _party(field: str, party_id: int | None) -> Party | None:
+    """A party referenced by id; an unknown id is a field error, not a 404."""
+    if party_id is None:
+        return None
+    party = Party.objects.filter(pk=party_id).first()
+    if party is None:
+        message = _("no party with id %(id)d") % {"id": party_id}
+        raise DomainValidationError(field, message, code="unknown_party")
+    return party
+
+
+def _weapon_for_write(request: HttpRequest, weapon_id: uuid.UUID, perm: Permission) -> Weapon:
+    weapon = get_object_or_404(Weapon.objects.select_related("agency"), pk=weapon_id)
+    check_scope(request, perm, weapon.agency)
+    return weapon
+
+
+def _event_input(payload: EventIn) -> services.EventInput:
+    return services.EventInput(
+        kind=payload.kind.value,
+        occurred_on=payload.occurred_on,
+        place=payload.place,
+        country=payload.country,
+        counterpart_country=payload.counterpart_country,
+        from_party=_party("from_party_id", payload.from_party_id),
+        to_party=_party("to_party_id", payload.to_party_id),
+        document_ref=payload.document_ref,
+        licence_number=payload.licence_number,
+        notes=payload.notes,
+    )
+
+
+def _component_input(payload: ComponentIn) -> services.ComponentInput:
+    return services.ComponentInput(
+        component_type=payload.component_type.value,
+        serial_number=payload.serial_number,
+        installed_on=payload.installed_on,
+    )
+
+
+def _mark_input(payload: MarkIn) -> services.MarkInput:
+    return services.MarkInput(
+        role=payload.role.value,
+        text=payload.text,
+        method=payload.method.value if payload.method else "",
+        location=payload.location,
+        date_applied=payload.date_applied,
+        component_type=payload.component_type.value if payload.component_type else "",
+    )
+
+
+def _weapon_input(payload: WeaponIn) -> services.WeaponInput:
+    return services.WeaponInput(
+        serial_number=payload.serial_number,
+        manufacturer_name=payload.manufacturer_name,
+        manufacturer=_party("manufacturer_id", payload.manufacturer_id),
+        weapon_type=payload.weapon_type.value,
+        country_of_manufacture=payload.country_of_manufacture,
+        model=payload.model,
+        calibre=payload.calibre,
+        year_of_manufacture=payload.year_of_manufacture,
+        record_ref=payload.record_ref,
+        components=[_component_input(c) for c in payload.components],
+        marks=[_mark_input(m) for m in payload.marks],
+    )
+
+
+def _filter_weapons(weapons: QuerySet[Weapon], filters: WeaponFilters) -> QuerySet[Weapon]:
+    if filters.serial:
+        weapons = weapons.filter(serial_norm=normalise_serial(filters.serial))
+    if filters.manufacturer:
+        weapons = weapons.filter(manufacturer_name__icontains=filters.manufacturer)
+    if filters.status is not None:
+        weapons = weapons.filter(status=filters.status.value)
+    if filters.weapon_type is not None:
+        weapons = weapons.filter(weapon_type=filters.weapon_type.value)
+    if filters.country is not None:
+        weapons = weapons.filter(country_of_manufacture_id=filters.country.upper())
+    if filters.agency:
+        weapons = weapons.filter(agency__code=filters.agency)
+    return weapons.order_by("serial_norm", "id")
+
+
+# --- weapons -------------------------------------------------------------------------
+
+
+@router.get("/weapons", response=WeaponPage)
+@requires(WEAPON_VIEW)
+def list_weapons(request: HttpRequest, filters: Query[WeaponFilters]) -> dict[str, Any]:
+    """Weapons matching every given filter, ordered by normalised serial."""
+    weapons = _filter_weapons(weapons_for(caller(request)), filters)
+    return _page(weapons, filters.limit, filters.offset)
+
+
+@router.post("/weapons", response={201: WeaponDetailOut})
+@requires(WEAPON_CREATE)
+def register_weapon(request: HttpRequest, payload: WeaponIn) -> Status[Weapon]:
+    """Register a weapon in the caller's agency, with the event that brings it in."""
+    agency = caller(request).agency
+    if agency is None:
+        raise refuse(WEAPON_CREATE)
+    check_scope(request, WEAPON_CREATE, agency)
+    with _fields_as_sent():
+        weapon = services.register_weapon(
+            agency=agency,
+            data=_weapon_input(payload),
+            first_event=_event_input(payload.first_event),
+        )
+    return Status(201, weapon)
+
+
+@router.get("/weapons/{weapon_id}", response=WeaponDetailOut)
+@requires(WEAPON_VIEW)
+def weapon_detail(request: HttpRequest, weapon_id: uuid.UUID) -> Weapon:
+    """Identity, status, holder, parts with their history, marks and the timeline."""
+    return get_object_or_404(weapons_for(caller(request)), pk=weapon_id)
+
+
+@router.get("/weapons/{weapon_id}/events", response=list[EventOut])
+@requires(WEAPON_VIEW)
+def list_events(request: HttpRequest, weapon_id: uuid.UUID) -> QuerySet[Event]:
+    """The weapon's life-cycle events, oldest first."""
+    return timeline(get_object_or_404(weapons_for(caller(request)), pk=weapon_id))
+
+
+@router.post("/weapons/{weapon_id}/events", response={201: EventOut})
+@requires(EVENT_RECORD)
+def record_event(request: HttpRequest, weapon_id: uuid.UUID, payload: EventIn) -> Status[Event]:
+    """Append an event; status and holder follow from the transition table."""
+    weapon = _weapon_for_write(request, weapon_id, EVENT_RECORD)
+    with _fields_as_sent():
+        event = services.record_life_event(weapon=weapon, data=_event_input(payload))
+    return Status(201, event)
+
+
+@router.post("/weapons/{weapon_id}/components", response={201: ComponentOut})
+@requires(WEAPON_EDIT)
+def add_component(
+    request: HttpRequest, weapon_id: uuid.UUID, payload: ComponentIn
+) -> Status[Component]:
+    """Record an essential part with its own serial."""
+    weapon = _weapon_for_write(request, weapon_id, WEAPON_EDIT)
+    return Status(201, services.add_component(weapon=weapon, data=_component_input(payload)))
+
+
+@router.post("/components/{component_id}/replace", response={201: ComponentOut})
+@requires(WEAPON_EDIT)
+def replace_component(
+    request: HttpRequest, component_id: RowId, payload: ComponentReplaceIn
+) -> Status[Component]:
+    """Retire a part and install its successor; both stay on record."""
+    component = get_object_or_404(
+        Component.objects.select_related("weapon__agency"), pk=component_id
+    )
+    check_scope(request, WEAPON_EDIT, component.weapon.agency)
+    new = services.replace_component(
+        component=component,
+        new_serial_number=payload.serial_number,
+        replaced_on=payload.replaced_on,
+        reason=payload.reason,
+    )
+    return Status(201, new)
+
+
+@router.post("/weapons/{weapon_id}/marks", response={201: MarkOut})
+@requires(WEAPON_EDIT)
+def add_mark(request: HttpRequest, weapon_id: uuid.UUID, payload: MarkIn) -> Status[Mark]:
+    """Record a mark as read on the weapon or one of its parts."""
+    weapon = _weapon_for_write(request, weapon_id, WEAPON_EDIT)
+    return Status(201, services.add_mark(weapon=weapon, data=_mark_input(payload)))
+
+
+# --- parties -------------------------------------------------------------------------
+
+
+@router.get("/parties", response=PartyPage)
+@requires(PARTY_VIEW)
+def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str, Any]:
+    """Makers, traders, holders and state units, by name."""
+    parties = parties_for(caller(request))
+    if filters.kind is not None:
+        parties = parties.filter(kind=filters.kind.value)
+    if filters.name:
+        parties = parties.filter(name_norm__contains=normalise_name(filters.name))
+    return _page(parties.order_by("name", "id"), filters.limit, filters.offset)
+
+
+@router.post("/parties", response={201: PartyOut})
+@requires(PARTY_CREATE)
+def create_party(request: HttpRequest, payload: PartyIn) -> Status[Party]:
+    """Create a party (maker, importer, dealer, state unit, holder)."""
+    party = services.create_party(
+        kind=payload.kind.value,
+        name=payload.name,
+        licence_number=payload.licence_number,
+        country=payload.country,
+        address=payload.address,
+    )
+    return Status(201, party)
+
+
+@router.get("/parties/{party_id}", response=PartyOut)
+@requires(PARTY_VIEW)
+def party_detail(request: HttpRequest, party_id: RowId) -> Party:
+    return get_object_or_404(parties_for(caller(request)), pk=party_id)

@@ -1,0 +1,274 @@
+"""Request and response shapes of the registry API.
+
+Enumerations are the model's TextChoices, so the OpenAPI document lists every allowed
+value and an unknown one is refused before any handler runs. Free text is checked by the
+services (length, control characters), which name the field; only what must be safe to
+put in a query (country codes, ids, filters) is checked here.
+"""
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import AfterValidator, StringConstraints
+
+from armstrace.core.text import has_control_characters
+from armstrace.reference.choices import WeaponType
+from armstrace.registry.choices import (
+    ComponentType,
+    EventKind,
+    MarkMethod,
+    MarkRole,
+    PartyKind,
+    Status,
+)
+from armstrace.registry.models import Component, Event, Mark, Party, Weapon
+from armstrace.registry.selectors import timeline
+
+MAX_PAGE = 500
+MAX_OFFSET = 10_000_000
+MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL bigint hold
+
+
+def _plain(value: str) -> str:
+    if has_control_characters(value):
+        raise ValueError(_("contains control characters"))
+    return value
+
+
+CountryCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z]{2}$"), Field(description="ISO 3166 alpha-2")
+]
+PlainText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain)]
+RowId = Annotated[int, Field(gt=0, le=MAX_ID)]
+
+
+class PageQuery(Schema):
+    limit: int = Field(50, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class WeaponFilters(PageQuery):
+    serial: PlainText | None = Field(None, description="Serial as marked; matched normalised")
+    manufacturer: PlainText | None = Field(None, description="Part of the manufacturer's name")
+    status: Status | None = None
+    weapon_type: WeaponType | None = None
+    country: CountryCode | None = Field(None, description="Country of manufacture")
+    agency: PlainText | None = Field(None, description="Code of the recording agency")
+
+
+class PartyFilters(PageQuery):
+    kind: PartyKind | None = None
+    name: PlainText | None = Field(None, description="Part of the name, any case or accent")
+
+
+# --- input ---------------------------------------------------------------------------
+
+
+class EventIn(Schema):
+    kind: EventKind
+    occurred_on: dt.date
+    place: str = ""
+    country: CountryCode | None = None
+    counterpart_country: CountryCode | None = Field(
+        None, description="Country of export or destination"
+    )
+    from_party_id: RowId | None = None
+    to_party_id: RowId | None = None
+    document_ref: str = ""
+    licence_number: str = ""
+    notes: str = ""
+
+
+class ComponentIn(Schema):
+    component_type: ComponentType
+    serial_number: str = ""
+    installed_on: dt.date | None = None
+
+
+class ComponentReplaceIn(Schema):
+    serial_number: str = Field("", description="Serial of the part installed in its place")
+    replaced_on: dt.date
+    reason: str
+
+
+class MarkIn(Schema):
+    role: MarkRole
+    text: str = Field(description="The mark as read")
+    method: MarkMethod | None = None
+    location: str = ""
+    date_applied: dt.date | None = None
+    component_type: ComponentType | None = Field(
+        None, description="Links the mark to the weapon's current part of this type"
+    )
+
+
+class WeaponIn(Schema):
+    serial_number: str = Field(description="Primary serial as marked")
+    manufacturer_name: str = Field("", description="As written; defaults to the party's name")
+    manufacturer_id: RowId | None = None
+    weapon_type: WeaponType
+    country_of_manufacture: CountryCode | None = None
+    model: str = ""
+    calibre: str = ""
+    year_of_manufacture: int | None = None
+    record_ref: str = ""
+    first_event: EventIn = Field(description="The event that brings the weapon into the registry")
+    components: list[ComponentIn] = []
+    marks: list[MarkIn] = []
+
+
+class PartyIn(Schema):
+    kind: PartyKind
+    name: str
+    licence_number: str = ""
+    country: CountryCode | None = None
+    address: str = ""
+
+
+# --- output --------------------------------------------------------------------------
+
+
+class PartyRef(Schema):
+    id: int
+    kind: PartyKind
+    name: str
+
+
+class PartyOut(PartyRef):
+    licence_number: str
+    country: str | None
+    address: str
+
+    @staticmethod
+    def resolve_country(obj: Party) -> str | None:
+        return obj.country_id
+
+
+class PartyPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[PartyOut]
+
+
+class ComponentOut(Schema):
+    id: int
+    component_type: ComponentType
+    serial_number: str
+    installed_on: dt.date | None
+    removed_on: dt.date | None
+    removal_reason: str
+    replaces_id: int | None = Field(description="The part this one replaced")
+
+    @staticmethod
+    def resolve_replaces_id(obj: Component) -> int | None:
+        return obj.replaces_id
+
+
+class MarkOut(Schema):
+    id: int
+    role: MarkRole
+    text: str
+    method: MarkMethod | None
+    location: str
+    date_applied: dt.date | None
+    component_id: int | None
+
+    @staticmethod
+    def resolve_method(obj: Mark) -> str | None:
+        return obj.method or None
+
+    @staticmethod
+    def resolve_component_id(obj: Mark) -> int | None:
+        return obj.component_id
+
+
+class EventOut(Schema):
+    id: int
+    seq: int
+    kind: EventKind
+    occurred_on: dt.date
+    place: str
+    country: str | None
+    counterpart_country: str | None
+    from_party: PartyRef | None
+    to_party: PartyRef | None
+    document_ref: str
+    licence_number: str
+    notes: str
+    status_before: Status | None
+    status_after: Status
+    recorded_at: dt.datetime
+    recorded_by: str
+
+    @staticmethod
+    def resolve_country(obj: Event) -> str | None:
+        return obj.country_id
+
+    @staticmethod
+    def resolve_counterpart_country(obj: Event) -> str | None:
+        return obj.counterpart_country_id
+
+    @staticmethod
+    def resolve_status_before(obj: Event) -> str | None:
+        return obj.status_before or None
+
+    @staticmethod
+    def resolve_recorded_by(obj: Event) -> str:
+        return obj.recorded_by_name
+
+
+class WeaponOut(Schema):
+    id: uuid.UUID
+    serial_number: str
+    manufacturer_name: str
+    manufacturer_id: int | None
+    country_of_manufacture: str | None
+    model: str
+    calibre: str
+    weapon_type: WeaponType
+    year_of_manufacture: int | None
+    record_ref: str
+    agency: str = Field(description="Code of the recording agency")
+    status: Status
+    holder: PartyRef | None
+    last_event_on: dt.date | None
+    registered_at: dt.datetime
+
+    @staticmethod
+    def resolve_manufacturer_id(obj: Weapon) -> int | None:
+        return obj.manufacturer_id
+
+    @staticmethod
+    def resolve_country_of_manufacture(obj: Weapon) -> str | None:
+        return obj.country_of_manufacture_id
+
+    @staticmethod
+    def resolve_agency(obj: Weapon) -> str:
+        return obj.agency.code
+
+
+class WeaponDetailOut(WeaponOut):
+    components: list[ComponentOut] = Field(description="Current and replaced parts")
+    marks: list[MarkOut]
+    events: list[EventOut] = Field(description="The life-cycle timeline, oldest first")
+
+    @staticmethod
+    def resolve_components(obj: Weapon) -> list[Component]:
+        # By id within a type: a successor always comes after the part it replaced, on
+        # every database (installed_on may be empty, and NULLs sort differently).
+        return list(obj.components.order_by("component_type", "id"))
+
+    @staticmethod
+    def resolve_events(obj: Weapon) -> list[Event]:
+        return list(timeline(obj))
+
+
+class WeaponPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[WeaponOut]
