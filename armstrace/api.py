@@ -14,7 +14,9 @@ from ninja.errors import AuthenticationError, ValidationError, ValidationErrorCo
 from armstrace.accounts.api import BrowserSessionAuth, TokenAuth
 from armstrace.accounts.api import router as accounts_router
 from armstrace.core.exceptions import DomainValidationError, PermissionDenied
+from armstrace.reference.api import router as reference_router
 from armstrace.registry.api import router as registry_router
+from armstrace.search.api import router as search_router
 
 
 class ArmsTraceAPI(NinjaAPI):
@@ -43,6 +45,8 @@ api = ArmsTraceAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("", registry_router)
+api.add_router("", reference_router)
+api.add_router("", search_router)
 
 
 @api.exception_handler(DomainValidationError)

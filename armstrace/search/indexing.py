@@ -130,4 +130,3 @@ def rebuild_index(batch: int = 5000) -> int:
             total += len(rows)
             last = weapons[-1].pk
     return total
-

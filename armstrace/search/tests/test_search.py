@@ -78,8 +78,11 @@ def test_an_absent_weapon_is_never_exact(registry):
 def test_component_serials_and_marks_are_searched(weapon_factory):
     from armstrace.registry.services import ComponentInput, MarkInput, WeaponInput  # noqa: F401
 
-    weapon = weapon_factory(serial="F-1", components=[ComponentInput("barrel", "BRL-77123")],
-                            marks=[MarkInput(role="import", text="KE 19 IMP-5521")])
+    weapon = weapon_factory(
+        serial="F-1",
+        components=[ComponentInput("barrel", "BRL-77123")],
+        marks=[MarkInput(role="import", text="KE 19 IMP-5521")],
+    )
     assert _search("BRL77123").candidates[0].matched_on == "component"
     assert _search("KE19IMP5521").candidates[0].weapon_id == str(weapon.pk)
 

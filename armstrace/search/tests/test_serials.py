@@ -15,8 +15,14 @@ def test_confusable_characters_fold_to_one_representative():
 
 @pytest.mark.parametrize(
     ("typed", "normalised"),
-    [("ab-12 345", "AB12345"), ("АВ?12*", "AB?12*"), ("*4471", "*4471"), ("56 12 ...", "5612*"),
-     ("AB**12", "AB*12"), ("ab/12.34", "AB1234")],
+    [
+        ("ab-12 345", "AB12345"),
+        ("АВ?12*", "AB?12*"),
+        ("*4471", "*4471"),
+        ("56 12 ...", "5612*"),
+        ("AB**12", "AB*12"),
+        ("ab/12.34", "AB1234"),
+    ],
 )
 def test_queries_normalise_but_keep_their_wildcards(typed, normalised):
     assert parse(typed).text == normalised
