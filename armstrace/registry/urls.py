@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from armstrace.registry import views
 
 app_name = "registry"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("weapons/", views.weapon_list, name="weapon-list"),
+    path("weapons/new/", views.weapon_create, name="weapon-create"),
+    path("weapons/<uuid:pk>/", views.weapon_detail, name="weapon-detail"),
+    path("weapons/<uuid:pk>/events/new/", views.event_create, name="event-create"),
+    path("weapons/<uuid:pk>/components/new/", views.component_create, name="component-create"),
+    path(
+        "weapons/<uuid:pk>/components/<int:component_id>/replace/",
+        views.component_replace,
+        name="component-replace",
+    ),
+    path("weapons/<uuid:pk>/marks/new/", views.mark_create, name="mark-create"),
+]

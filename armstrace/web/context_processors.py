@@ -2,10 +2,47 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from armstrace.accounts.choices import Role
+from armstrace.accounts.permissions import USER_MANAGE, Permission, has_permission, roles_of
+from armstrace.registry.permissions import WEAPON_CREATE, WEAPON_VIEW
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str
+    current: bool
+
+
+# (label, url name, permission): the order they appear in the header.
+MENU: list[tuple[str | Promise, str, Permission]] = [
+    (_("Weapons"), "registry:weapon-list", WEAPON_VIEW),
+    (_("Register a weapon"), "registry:weapon-create", WEAPON_CREATE),
+    (_("Administration"), "admin:index", USER_MANAGE),
+]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"armstrace_version": "0.1.0"}
+    context: dict[str, Any] = {"armstrace_version": "0.1.0", "nav_items": [], "user_roles": []}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+    items = []
+    for label, url_name, perm in MENU:
+        if not has_permission(user, perm):
+            continue
+        if url_name.startswith("admin:") and not user.is_staff:
+            continue  # the Django admin admits staff only
+        url = reverse(url_name)
+        items.append(NavItem(label=label, url=url, current=request.path == url))
+    context["nav_items"] = items
+    context["user_roles"] = sorted(str(Role(role).label) for role in roles_of(user))
+    return context

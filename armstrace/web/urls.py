@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from armstrace.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -1,0 +1,205 @@
+"""Web pages of the registry: they parse, authorise and call services, nothing more."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
+
+from armstrace.accounts.decorators import permission_required
+from armstrace.accounts.permissions import Permission, has_permission
+from armstrace.core.exceptions import DomainValidationError
+from armstrace.registry import selectors, services
+from armstrace.registry.forms import (
+    ComponentForm,
+    EventForm,
+    MarkForm,
+    ReplaceComponentForm,
+    WeaponFilterForm,
+    WeaponForm,
+    add_domain_error,
+)
+from armstrace.registry.models import Component, Weapon
+from armstrace.registry.permissions import (
+    EVENT_RECORD,
+    WEAPON_CREATE,
+    WEAPON_EDIT,
+    WEAPON_VIEW,
+)
+
+PAGE_SIZE = 50
+INVALID = 422  # a form with errors: the same code the API answers
+
+
+def _weapon(request: HttpRequest, pk: uuid.UUID) -> Weapon:
+    return get_object_or_404(selectors.weapons_for(request.user), pk=pk)
+
+
+def _weapon_in_scope(request: HttpRequest, pk: uuid.UUID, perm: Permission) -> Weapon:
+    """The weapon, if the user holds `perm` for the weapon's own agency; else 403."""
+    weapon = _weapon(request, pk)
+    if not has_permission(request.user, perm, agency=weapon.agency):
+        raise HttpForbidden(perm.code)
+    return weapon
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    """An htmx swap wants the results only; a history restore needs the whole page."""
+    htmx = getattr(request, "htmx", None)  # set by django_htmx's middleware
+    if not isinstance(htmx, HtmxDetails) or not htmx:
+        return False
+    return not htmx.boosted and not htmx.history_restore_request
+
+
+def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    form: Form = context["form"]
+    return render(request, template, context, status=INVALID if form.errors else 200)
+
+
+@permission_required(WEAPON_VIEW)
+def weapon_list(request: HttpRequest) -> HttpResponse:
+    filters = WeaponFilterForm(request.GET)
+    weapons = filters.filter(selectors.weapons_for(request.user))
+    page = Paginator(weapons, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "can_register": has_permission(request.user, WEAPON_CREATE),
+    }
+    template = "registry/weapon_list.html"
+    if _wants_fragment(request):
+        template = "registry/partials/weapon_results.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # a cache must not mix page and fragment
+    return response
+
+
+@permission_required(WEAPON_VIEW)
+def weapon_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    weapons = selectors.weapons_for(request.user).select_related("manufacturer")
+    weapon = get_object_or_404(weapons, pk=pk)
+    components = list(weapon.components.select_related("replaces"))
+    successors = {c.replaces_id: c for c in components if c.replaces_id is not None}
+    user, agency = request.user, weapon.agency
+    context = {
+        "weapon": weapon,
+        "components": [(c, successors.get(c.pk)) for c in components],
+        "marks": weapon.marks.select_related("component"),
+        "events": selectors.timeline(weapon),
+        "can_record_event": has_permission(user, EVENT_RECORD, agency=agency),
+        "can_edit": has_permission(user, WEAPON_EDIT, agency=agency),
+    }
+    return render(request, "registry/weapon_detail.html", context)
+
+
+@permission_required(WEAPON_CREATE)
+def weapon_create(request: HttpRequest) -> HttpResponse:
+    agency = getattr(request.user, "agency", None)
+    if agency is None or not has_permission(request.user, WEAPON_CREATE, agency=agency):
+        raise HttpForbidden(WEAPON_CREATE.code)  # weapons are registered in one's own agency
+    form = WeaponForm(request.POST if request.method == "POST" else None, user=request.user)
+    if form.is_bound and form.is_valid():
+        try:
+            weapon = services.register_weapon(
+                agency=agency, data=form.weapon_input(), first_event=form.event_input()
+            )
+        except DomainValidationError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("Weapon %(serial)s registered.") % {"serial": weapon.serial_number}
+            )
+            return redirect("registry:weapon-detail", pk=weapon.pk)
+    return _form_page(request, "registry/weapon_form.html", {"form": form, "agency": agency})
+
+
+@permission_required(EVENT_RECORD)
+def event_create(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    weapon = _weapon_in_scope(request, pk, EVENT_RECORD)
+    form = EventForm(
+        request.POST if request.method == "POST" else None, user=request.user, weapon=weapon
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            event = services.record_life_event(weapon=weapon, data=form.event_input())
+        except DomainValidationError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Event recorded: %(event)s. Status is now: %(status)s.")
+                % {"event": event.get_kind_display(), "status": weapon.get_status_display()},
+            )
+            return redirect("registry:weapon-detail", pk=weapon.pk)
+    return _form_page(request, "registry/event_form.html", {"form": form, "weapon": weapon})
+
+
+def _small_form(
+    request: HttpRequest, weapon: Weapon, form: Form, title: str, submit: str
+) -> HttpResponse:
+    context = {"form": form, "weapon": weapon, "title": title, "submit": submit}
+    return _form_page(request, "registry/small_form.html", context)
+
+
+@permission_required(WEAPON_EDIT)
+def component_create(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    weapon = _weapon_in_scope(request, pk, WEAPON_EDIT)
+    form = ComponentForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.add_component(weapon=weapon, data=form.component_input())
+        except DomainValidationError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Component added."))
+            return redirect("registry:weapon-detail", pk=weapon.pk)
+    return _small_form(request, weapon, form, _("Add a component"), _("Add component"))
+
+
+@permission_required(WEAPON_EDIT)
+def component_replace(request: HttpRequest, pk: uuid.UUID, component_id: int) -> HttpResponse:
+    weapon = _weapon_in_scope(request, pk, WEAPON_EDIT)
+    component: Component = get_object_or_404(
+        weapon.components, pk=component_id, removed_on__isnull=True
+    )
+    form = ReplaceComponentForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.replace_component(
+                component=component,
+                new_serial_number=data["new_serial_number"],
+                replaced_on=data["replaced_on"],
+                reason=data["reason"],
+            )
+        except DomainValidationError as exc:
+            add_domain_error(form, exc, form.aliases)
+        else:
+            messages.success(request, _("Component replaced; the old part stays on record."))
+            return redirect("registry:weapon-detail", pk=weapon.pk)
+    title = _("Replace %(component)s") % {"component": component}
+    return _small_form(request, weapon, form, title, _("Replace component"))
+
+
+@permission_required(WEAPON_EDIT)
+def mark_create(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    weapon = _weapon_in_scope(request, pk, WEAPON_EDIT)
+    form = MarkForm(request.POST if request.method == "POST" else None, weapon=weapon)
+    if form.is_bound and form.is_valid():
+        try:
+            services.add_mark(weapon=weapon, data=form.mark_input())
+        except DomainValidationError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Mark added."))
+            return redirect("registry:weapon-detail", pk=weapon.pk)
+    return _small_form(request, weapon, form, _("Add a mark"), _("Add mark"))
