@@ -53,6 +53,7 @@ def _designs() -> list[dict[str, Any]]:
             "variants": [{"designation": v.designation,
                           "producer": v.producer.key if v.producer else None,
                           "country": v.country_id, "relation": v.relation, "aliases": v.aliases,
+                          "calibres": v.calibres,
                           "source": v.source} for v in d.variants.all()],
             "source": d.source})  # fmt: skip
     return rows

@@ -9,6 +9,8 @@ and marks. Licensed production is how "Beretta 92 made in Brazil" becomes the Ta
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +71,8 @@ class Index:
     makers: dict[int, Maker] = field(default_factory=dict)
     maker_names: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     historic_names: set[tuple[str, int]] = field(default_factory=set)
+    maker_codes: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    maker_prefixes: list[str] = field(default_factory=list)
     models: dict[str, set[tuple[int, int | None]]] = field(default_factory=lambda: defaultdict(set))
     options: dict[int, list[Option]] = field(default_factory=lambda: defaultdict(list))
     design_calibres: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -76,6 +80,9 @@ class Index:
     design_names: dict[int, str] = field(default_factory=dict)
     calibres: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     calibre_names: dict[int, tuple[str, str]] = field(default_factory=dict)
+    calibre_categories: dict[int, str] = field(default_factory=dict)
+    variant_calibres: dict[int, set[int]] = field(default_factory=dict)
+    model_terms: list[str] = field(default_factory=list)
     countries: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     proofs: list[tuple[str, str, int | None, str | None, str]] = field(default_factory=list)
@@ -93,10 +100,14 @@ def _build(version: int | None) -> Index:
     for alias, norm, maker_id, kind in ManufacturerAlias.objects.values_list(
         "alias", "alias_norm", "manufacturer_id", "kind"
     ):
+        if kind == "ncic":  # codes count only when a whole field is the code
+            index.maker_codes[norm].add(maker_id)
+            continue
         index.maker_names[norm].add(maker_id)
         index.maker_names[compact_key(alias)].add(maker_id)
         if kind == "historic":
             index.historic_names.add((norm, maker_id))
+    index.maker_prefixes = sorted(k for k in index.maker_names if " " in k)
     for d in Design.objects.values(
         "id", "key", "name", "originator_id", "country_id", "weapon_type"
     ):
@@ -136,12 +147,18 @@ def _build(version: int | None) -> Index:
         "term_norm", "design_id", "variant_id"
     ):
         index.models[term_norm].add((design_id, variant_id))
+    index.model_terms = sorted(index.models)
     for design_id, calibre_id in Design.calibres.through.objects.values_list(
         "design_id", "calibre_id"
     ):
         index.design_calibres[design_id].add(calibre_id)
-    for c in Calibre.objects.values("id", "key", "name"):
+    by_key = {}
+    for c in Calibre.objects.values("id", "key", "name", "category"):
         index.calibre_names[c["id"]] = (c["key"], c["name"])
+        index.calibre_categories[c["id"]] = c["category"]
+        by_key[c["key"]] = c["id"]
+    for variant_id, keys in Variant.objects.exclude(calibres=[]).values_list("id", "calibres"):
+        index.variant_calibres[variant_id] = {by_key[k] for k in keys if k in by_key}
     for norm, calibre_id in CalibreAlias.objects.values_list("alias_norm", "calibre_id"):
         index.calibres[norm].add(calibre_id)
     for norm, code in CountryAlias.objects.values_list("alias_norm", "country_id"):
@@ -201,88 +218,185 @@ def _spans(words: list[str]) -> list[tuple[int, int]]:
 
 
 def _scan(
-    words: list[str], table: dict[str, set[Any]], join: str = " ", min_length: int = 2
-) -> list[tuple[set[Any], str]]:
-    """Longest spans of `words` that name something in `table`; each word used once."""
-    used: set[int] = set()
+    words: list[str],
+    table: dict[str, set[Any]],
+    min_length: int = 2,
+    used: set[int] | None = None,
+) -> list[tuple[set[Any], str, set[int]]]:
+    """Longest spans of `words` naming something in `table`, spaced ('heckler koch') or run
+    together ('h k' -> 'hk'); each word is used once. Lengths count bytes, so two Chinese
+    characters are as telling as three Latin letters."""
+    taken = set(used or ())
     hits = []
     for i, j in _spans(words):
-        if used & set(range(i, j)):
+        if taken & set(range(i, j)):
             continue
-        key = join.join(words[i:j])
-        if len(key) >= min_length and key in table:
-            hits.append((table[key], " ".join(words[i:j])))
-            used |= set(range(i, j))
+        for key in (" ".join(words[i:j]), "".join(words[i:j])):
+            if len(key.encode()) >= min_length and key in table:
+                hits.append((table[key], " ".join(words[i:j]), set(range(i, j))))
+                taken |= set(range(i, j))
+                break
     return hits
 
 
 def _scan_field(index: Index, name: str, text: str, found: Found) -> None:
-    weight = OWN_FIELD
+    """Every kind of name in one field. In its own field a kind claims its words first:
+    in the manufacturer field 'Kalashnikov USA' is a maker, not the Kalashnikov design;
+    in the model field 'Sistema Colt Modelo 1927' is a model, not the maker Colt."""
     words = name_key(text).split()
-    # Manufacturers: short names only count in their own field ("M" is no maker).
-    for join in (" ", ""):  # 'heckler koch' and 'h k' -> 'hk'
+    claimed: set[int] = set()
+
+    def weight(kind: str) -> float:
+        return OWN_FIELD if name == kind else OTHER_FIELD
+
+    def makers() -> None:
+        # Short names only count in their own field ("M" is no maker).
         min_len = 1 if name == "manufacturer" else 4
-        for ids, words_found in _scan(words, index.maker_names, join, min_len):
-            own = weight if name == "manufacturer" else OTHER_FIELD
+        for ids, words_found, span in _scan(words, index.maker_names, min_len, claimed):
+            if name == "manufacturer":
+                claimed.update(span)
             for maker_id in ids:
-                _keep(found.makers, maker_id, own, words_found)
-    for hits in _scan(words, index.models, ""):
-        ids, words_found = hits
-        own = OWN_FIELD if name == "model" else OTHER_FIELD
-        for pair in ids:
-            _keep(found.models, pair, own, words_found)
+                _keep(found.makers, maker_id, weight("manufacturer"), words_found)
+
+    def models() -> None:
+        for ids, words_found, span in _scan(words, index.models, 2, claimed):
+            if name == "model":
+                claimed.update(span)
+            for pair in ids:
+                _keep(found.models, pair, weight("model"), words_found)
+
+    if name == "model":
+        models()
+        makers()
+    else:
+        makers()
+        models()
     calibre_words = calibre_key(text).split()
-    for ids, words_found in _scan(
-        calibre_words, index.calibres, " ", 3 if name != "calibre" else 1
-    ):
-        own = OWN_FIELD if name == "calibre" else OTHER_FIELD
+    min_calibre = 1 if name == "calibre" else 3
+    for ids, words_found, _span in _scan(calibre_words, index.calibres, min_calibre):
         for calibre_id in ids:
-            _keep(found.calibres, calibre_id, own / len(ids), words_found)
-    for codes, words_found in _scan(words, index.countries, " ", 4 if name != "country" else 2):
-        own = OWN_FIELD if name == "country" else OTHER_FIELD
+            _keep(found.calibres, calibre_id, weight("calibre") / len(ids), words_found)
+    if name == "calibre" and len(calibre_words) == 1 and BARE_NUMBER.match(calibre_words[0]):
+        _bare_calibre(index, calibre_words[0], found)
+    min_country = 2 if name == "country" else 4
+    for codes, words_found, _span in _scan(words, index.countries, min_country, claimed):
         for code in codes:
-            _keep(found.countries, code, own, words_found)
-    for kinds, words_found in _scan(words, index.types, " ", 3):
-        own = OWN_FIELD if name == "type" else OTHER_FIELD
+            _keep(found.countries, code, weight("country"), words_found)
+    for kinds, words_found, _span in _scan(words, index.types, 3, claimed):
         for kind in kinds:
-            _keep(found.types, kind, own, words_found)
+            _keep(found.types, kind, weight("type"), words_found)
+
+
+BARE_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+
+
+def _bare_calibre(index: Index, number: str, found: Found) -> None:
+    """'7.62' or '40 mm' alone: every cartridge of that bore is possible, weakly; the
+    design, if known, picks among them."""
+    ids = [i for i, (key, _name) in index.calibre_names.items() if key.startswith(number + "x")]
+    for calibre_id in ids:
+        _keep(found.calibres, calibre_id, 0.5 / len(ids), number)
+
+
+def _model_prefixes(index: Index, text: str, found: Found) -> None:
+    """Suffixed or shortened designations: 'G36KV' is a G36, 'Type 54' may be the
+    'Type 54 HMG'. Weaker than a full name, so other clues decide between them."""
+    compact = compact_key(text)
+    if len(compact) < 3:
+        return
+    for cut in range(len(compact) - 1, 2, -1):  # the longest known name the text begins with
+        if compact[:cut] in index.models:
+            for pair in index.models[compact[:cut]]:
+                _keep(found.models, pair, 0.6, text)
+            break
+    start = bisect.bisect_left(index.model_terms, compact)
+    for term in index.model_terms[start : start + 30]:
+        if not term.startswith(compact):
+            break
+        if term != compact:
+            for pair in index.models[term]:
+                _keep(found.models, pair, 0.6, text)
+
+
+def _near_ties(key: str, choices: list[str], cutoff: float) -> list[tuple[str, float]]:
+    matches = process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5)
+    if not matches:
+        return []
+    best = matches[0][1]
+    return [(m[0], m[1]) for m in matches if m[1] >= best - 2]
 
 
 def _fuzzy(index: Index, text: str, found: Found, name: str) -> None:
-    """When a field names nothing exactly, try close spellings ('Izmash', 'Zastawa')."""
+    """Close spellings ('Izmash', 'Zastawa') and longer names that begin with the words
+    given ('Springfield Armory' -> 'Springfield Armory Inc')."""
     key = name_key(text)
-    if not key or len(key) < 4:
+    if len(key.encode()) < 4:
         return
-    if name == "manufacturer" and not found.makers:
-        match = process.extractOne(
-            key, list(index.maker_names), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
-        )
-        if match:
-            for maker_id in index.maker_names[match[0]]:
-                _keep(found.makers, maker_id, 0.8 * match[1] / 100, text)
+    if name == "manufacturer":
+        for alias in _word_prefixed(index.maker_prefixes, key):
+            for maker_id in index.maker_names[alias]:
+                _keep(found.makers, maker_id, 0.7, text)
+        if not found.makers:
+            for alias, score in _near_ties(key, list(index.maker_names), FUZZY_CUTOFF):
+                for maker_id in index.maker_names[alias]:
+                    _keep(found.makers, maker_id, 0.8 * score / 100, text)
+    if name == "model":
+        _model_prefixes(index, text, found)
     if name == "model" and not found.models:
-        match = process.extractOne(
-            compact_key(text), list(index.models), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF + 4
-        )
-        if match:
-            for pair in index.models[match[0]]:
-                _keep(found.models, pair, 0.7 * match[1] / 100, text)
+        compact = compact_key(text)
+        for term, score in _near_ties(compact, list(index.models), FUZZY_CUTOFF + 4):
+            for pair in index.models[term]:
+                _keep(found.models, pair, 0.7 * score / 100, text)
+        if not found.models and len(compact) >= 4:  # '91/30' within 'M91/30'
+            for term in (t for t in index.models if compact in t and len(t) <= len(compact) + 3):
+                for pair in index.models[term]:
+                    _keep(found.models, pair, 0.6, text)
     if name == "country" and not found.countries:
-        match = process.extractOne(
-            key, list(index.countries), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
-        )
-        if match:
-            for code in index.countries[match[0]]:
+        for alias, _score in _near_ties(key, list(index.countries), FUZZY_CUTOFF):
+            for code in index.countries[alias]:
                 _keep(found.countries, code, 0.8, text)
 
 
+def _word_prefixed(prefixes: list[str], key: str) -> list[str]:
+    """Aliases that start with all the words of `key` and go on."""
+    start = bisect.bisect_left(prefixes, key + " ")
+    hits = []
+    for alias in prefixes[start : start + 20]:
+        if not alias.startswith(key + " "):
+            break
+        hits.append(alias)
+    return hits
+
+
+def _digits(words: list[str]) -> set[str]:
+    return {w for w in words if any(ch.isdigit() for ch in w)}
+
+
+# Shapes typed with punctuation: /66\\ is 66 in a triangle, (10) in a circle, ((10)) in a
+# double circle.
+DRAWN = [
+    (re.compile(r"\(\(\s*(\w+)\s*\)\)"), r" \1 in a double circle "),
+    (re.compile(r"/\s*(\w+)\s*\\"), r" \1 in a triangle "),
+    (re.compile(r"\(\s*(\w+)\s*\)"), r" \1 in a circle "),
+]
+
+
+def _describe_drawn(text: str) -> str:
+    for pattern, words in DRAWN:
+        text = pattern.sub(words, text)
+    return text
+
+
 def _scan_marks(index: Index, text: str, found: Found) -> None:
-    key = name_key(text)
-    if not key:
+    """Proof marks and factory codes described in words; numbers must agree both ways."""
+    words = name_key(_describe_drawn(text)).split()
+    if not words:
         return
     for description, code, maker_id, country, meaning in index.proofs:
-        score = fuzz.token_set_ratio(key, description)
-        if score >= 85 and (not code or code.lower() in key.split()):
+        described = description.split() + ([code.lower()] if code else [])
+        if _digits(words) != _digits(described):
+            continue
+        if fuzz.token_set_ratio(" ".join(words), description) >= 85:
             found.marks.append((maker_id, country, meaning or description))
 
 
@@ -386,7 +500,9 @@ def _score_option(
                 )
     if found.calibres:
         possible += W_CALIBRE
-        known = index.design_calibres.get(option.design_id, set())
+        known = index.variant_calibres.get(option.variant_id or -1) or index.design_calibres.get(
+            option.design_id, set()
+        )
         hit = known & set(found.calibres)
         if hit:
             score += W_CALIBRE
@@ -411,31 +527,97 @@ def _score_option(
     return score, possible, reasons
 
 
+# Ammunition that only one kind of weapon fires tells the type.
+TYPE_BY_CATEGORY = {
+    "grenade": "grenade-launcher",
+    "mortar": "mortar",
+    "heavy-machine-gun": "heavy-machine-gun",
+}
+
+
 def _attributes(index: Index, found: Found) -> tuple[tuple[str, str] | None, str | None]:
     calibre = _best(found.calibres)
-    return (index.calibre_names.get(calibre) if calibre else None), _best(found.types)
+    weapon_type = _best(found.types)
+    if weapon_type is None and calibre is not None:
+        weapon_type = TYPE_BY_CATEGORY.get(index.calibre_categories.get(calibre, ""))
+    return (index.calibre_names.get(calibre) if calibre else None), weapon_type
+
+
+def _design_calibre(
+    index: Index, design_id: int, found: Found, variant_id: int | None = None
+) -> tuple[tuple[str, str] | None, str]:
+    """The calibre stated, preferring one the design is made in ('40mm' on an M79 is
+    40x46, not .40 S&W); else the variant's or the design's only calibre."""
+    known = index.variant_calibres.get(variant_id or -1) or index.design_calibres.get(
+        design_id, set()
+    )
+    fitting = [c for c in found.calibres if c in known]
+    if fitting:
+        return index.calibre_names[max(fitting, key=lambda c: found.calibres[c][0])], ""
+    if found.calibres:
+        return index.calibre_names[_best(found.calibres)], ""
+    if len(known) == 1:
+        name = index.calibre_names[next(iter(known))]
+        return name, _("calibre %(c)s: the only one this model is made in") % {"c": name[1]}
+    return None, ""
+
+
+def _mark_maker(index: Index, option: Option, found: Found) -> Maker | None:
+    """A factory mark naming another maker of the same country names the real producer
+    (Chinese factory 26 on an SKS: Jianshe, not Norinco)."""
+    for maker_id, _country, _meaning in found.marks:
+        maker = index.makers.get(maker_id) if maker_id else None
+        if (
+            maker
+            and maker.id != option.producer_id
+            and _same_country(maker.country, option.country)
+        ):
+            return maker
+    return None
+
+
+def _model_weight(
+    option: Option,
+    hits: dict[int | None, tuple[float, str]],
+    family: tuple[float, str],
+    named_best: float,
+) -> tuple[float, str]:
+    """How strongly the text names this option: by its own name, by the family name (the
+    original slightly ahead), or only as a sibling of a variant named outright."""
+    own = hits.get(option.variant_id) if option.variant_id is not None else None
+    words = own[1] if own else (family[1] or next(iter(hits.values()))[1])
+    if named_best >= family[0] and named_best > 0:
+        # A variant named outright (M1A, Type 81-1): its unnamed siblings are only family.
+        shared = 0.5 * named_best
+    else:
+        shared = family[0] * (1.02 if option.relation == "original" else 1.0)
+    return max(own[0] if own else 0.0, shared), words
 
 
 def _design_candidates(index: Index, found: Found) -> list[Candidate]:
-    calibre, weapon_type = _attributes(index, found)
-    by_design: dict[int, tuple[float, str, set[int | None]]] = {}
-    for (design_id, variant_id), (weight, words) in found.models.items():
-        prev = by_design.get(design_id, (0.0, words, set()))
-        by_design[design_id] = (
-            max(prev[0], weight),
-            words if weight >= prev[0] else prev[1],
-            prev[2] | {variant_id},
-        )
+    weapon_type = _best(found.types)
+    stated_country = _best(found.countries)
+    by_design: dict[int, dict[int | None, tuple[float, str]]] = {}
+    for (design_id, variant_id), hit in found.models.items():
+        by_design.setdefault(design_id, {})[variant_id] = hit
     candidates = []
-    for design_id, (weight, words, variant_ids) in by_design.items():
-        named = {v for v in variant_ids if v is not None}
+    for design_id, hits in by_design.items():
+        family = hits.get(None, (0.0, ""))
+        named_best = max((w for v, (w, _t) in hits.items() if v is not None), default=0.0)
         for option in index.options[design_id]:
-            # A variant named outright outranks its siblings reached through the family name.
-            model_weight = weight if (option.variant_id in named or not named) else 0.6 * weight
-            if option.relation == "original" and not named:
-                model_weight = weight * 1.02
+            calibre, calibre_reason = _design_calibre(index, design_id, found, option.variant_id)
+            model_weight, words = _model_weight(option, hits, family, named_best)
             score, possible, reasons = _score_option(index, option, found, model_weight, words)
             producer = index.makers.get(option.producer_id) if option.producer_id else None
+            marked = _mark_maker(index, option, found)
+            if marked is not None:
+                producer = marked
+                reasons.append(_("the factory mark names %(m)s") % {"m": marked.name})
+            country = option.country
+            if stated_country and SUCCESSORS.get(country or "") == stated_country:
+                country = stated_country  # made when the state had its former name
+            if calibre_reason:
+                reasons.append(calibre_reason)
             candidates.append(
                 Candidate(
                     manufacturer_key=producer.key if producer else None,
@@ -447,7 +629,7 @@ def _design_candidates(index: Index, found: Found) -> list[Candidate]:
                     calibre_key=calibre[0] if calibre else None,
                     calibre=calibre[1] if calibre else None,
                     weapon_type=weapon_type or index.design_types.get(design_id) or None,
-                    country=option.country,
+                    country=country,
                     score=score,
                     confidence=round(max(0.0, min(1.0, score / possible)), 2),
                     reasons=reasons,
@@ -566,8 +748,10 @@ def identify(*, limit: int = 5, **fields: str) -> Identification:
     for name, text in given.items():
         if name == "marks":
             _scan_marks(index, text, found)
-        else:
-            _scan_field(index, name, text, found)
+        _scan_field(index, name, text, found)
+    code = name_key(given.get("manufacturer", ""))
+    for maker_id in index.maker_codes.get(code, set()) if not found.makers else set():
+        _keep(found.makers, maker_id, 0.9, given["manufacturer"])
     for name, text in given.items():
         _fuzzy(index, text, found, name)
     if found.empty():

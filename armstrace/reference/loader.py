@@ -355,6 +355,7 @@ def load_designs() -> int:
                 country_id=var.get("country") if var.get("country") in countries else None,
                 relation=var.get("relation", "copy"),
                 aliases=var.get("aliases", []),
+                calibres=var.get("calibres", []),
                 **_prov(var),
             )
             for name in _distinct([var["designation"], *var.get("aliases", [])]):

@@ -140,6 +140,7 @@ class Variant(Provenance):
     country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True)
     relation = models.CharField(max_length=16)  # original, licensed, copy, derivative
     aliases = models.JSONField(default=list, blank=True)
+    calibres = models.JSONField(default=list, blank=True)  # when unlike the design's
 
     class Meta:
         ordering = ["design", "designation"]

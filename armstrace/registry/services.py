@@ -53,11 +53,14 @@ def _choice(
     return value
 
 
-def _text(field_name: str, value: str, *, max_length: int, required: bool = False) -> str:
+def _text(
+    field_name: str, value: str, *, max_length: int, required: bool = False, multiline: bool = False
+) -> str:
     value = value.strip()
     if required and not value:
         raise DomainValidationError(field_name, _("is required"), code="required")
-    if has_control_characters(value):
+    checked = value.replace("\r", "").replace("\n", "").replace("\t", "") if multiline else value
+    if has_control_characters(checked):
         raise DomainValidationError(
             field_name, _("contains control characters"), code="control_characters"
         )
@@ -128,7 +131,7 @@ def create_party(
             name_norm=normalise_name(name),
             licence_number=_text("licence_number", licence_number, max_length=64),
             country=_country("country", country),
-            address=_text("address", address, max_length=2000),
+            address=_text("address", address, max_length=2000, multiline=True),
             agency=agency,
         )
         record_change(party, action="created", before=None)
@@ -214,6 +217,8 @@ def register_weapon(*, agency: Agency, data: WeaponInput, first_event: EventInpu
         )
     if kind == EventKind.MANUFACTURED and first_event.to_party is None:
         first_event.to_party = data.manufacturer
+    if rules.TABLE[kind].needs_to_party and first_event.to_party is None:
+        raise DomainValidationError("to_party", _("is required for this event"), code="required")
     with transaction.atomic():
         weapon.status = rules.next_status(
             None, kind, to_party_kind=first_event.to_party.kind if first_event.to_party else None
@@ -285,7 +290,7 @@ def _append_event(weapon: Weapon, kind: EventKind, data: EventInput) -> Event:
         to_party=data.to_party,
         document_ref=_text("document_ref", data.document_ref, max_length=120),
         licence_number=_text("licence_number", data.licence_number, max_length=64),
-        notes=_text("notes", data.notes, max_length=5000),
+        notes=_text("notes", data.notes, max_length=5000, multiline=True),
         status_before=status_before or "",
         status_after=status_after,
         recorded_by_id=ctx.actor_id,

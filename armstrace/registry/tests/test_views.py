@@ -318,8 +318,7 @@ def test_registration_offers_only_events_that_can_start_a_record(logged_in, regi
         ({"year_of_manufacture": "2999"}, "year_of_manufacture", "Must be between 1800"),
         ({"occurred_on": "2999-01-01"}, "occurred_on", "Is in the future"),
         ({"kind": "destroyed"}, "kind", "cannot enter the registry"),
-        # Named on `kind` by rules.next_status today; `to_party` would name it better.
-        ({"kind": "imported"}, ("kind", "to_party"), "receiving party"),
+        ({"kind": "imported"}, "to_party", "required for this event"),
         ({"manufacturer_name": ""}, "manufacturer_name", "Is required"),
         ({"serial_number": "--"}, "serial_number", "Has no letters or digits"),
     ],
