@@ -8,5 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("armstrace.accounts.urls")),
     path("", include("armstrace.registry.urls")),
+    path("", include("armstrace.reference.urls")),
+    path("", include("armstrace.search.urls")),
     path("", include("armstrace.web.urls")),
 ]
