@@ -6,10 +6,14 @@ look-ups ignore case, accents and punctuation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from armstrace.reference.choices import WeaponType
+from armstrace.reference.normalise import calibre_key, compact_key, name_key
 
 
 class Provenance(models.Model):
@@ -37,8 +41,26 @@ class Country(Provenance):
         return self.name
 
 
-class CountryAlias(Provenance):
+class NormalisedAlias(Provenance):
+    """An alias whose look-up key is kept in step with its text, also on admin edits."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        for text_field, key_field, key in self.NORMALISED:
+            key_column = self._meta.get_field(key_field)
+            limit = getattr(key_column, "max_length", None) or 200
+            setattr(self, key_field, key(getattr(self, text_field))[:limit])
+        super().save(*args, **kwargs)
+
+    NORMALISED: tuple[tuple[str, str, Callable[[str], str]], ...] = ()
+
+
+class CountryAlias(NormalisedAlias):
     """Names in the six UN languages and the spellings people write on forms."""
+
+    NORMALISED = (("alias", "alias_norm", name_key),)
 
     country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="aliases")
     alias = models.CharField(max_length=200)
@@ -70,7 +92,8 @@ class Manufacturer(Provenance):
         return self.name
 
 
-class ManufacturerAlias(Provenance):
+class ManufacturerAlias(NormalisedAlias):
+    NORMALISED = (("alias", "alias_norm", name_key),)
     manufacturer = models.ForeignKey(Manufacturer, on_delete=models.CASCADE, related_name="aliases")
     alias = models.CharField(max_length=200)
     alias_norm = models.CharField(max_length=200, db_index=True)
@@ -97,7 +120,8 @@ class Calibre(Provenance):
         return self.name
 
 
-class CalibreAlias(Provenance):
+class CalibreAlias(NormalisedAlias):
+    NORMALISED = (("alias", "alias_norm", calibre_key),)
     calibre = models.ForeignKey(Calibre, on_delete=models.CASCADE, related_name="aliases")
     alias = models.CharField(max_length=120)
     alias_norm = models.CharField(max_length=120, db_index=True)
@@ -149,9 +173,10 @@ class Variant(Provenance):
         return self.designation
 
 
-class ModelTerm(Provenance):
+class ModelTerm(NormalisedAlias):
     """Every name a design or variant goes by, normalised for look-up."""
 
+    NORMALISED = (("term", "term_norm", compact_key),)
     term = models.CharField(max_length=120)
     term_norm = models.CharField(max_length=120, db_index=True)
     design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="terms")
@@ -163,9 +188,10 @@ class ModelTerm(Provenance):
         return self.term
 
 
-class WeaponTypeTerm(Provenance):
+class WeaponTypeTerm(NormalisedAlias):
     """Everyday words for the UN categories, in the six UN languages."""
 
+    NORMALISED = (("term", "term_norm", name_key),)
     weapon_type = models.CharField(max_length=32, choices=WeaponType.choices)
     language = models.CharField(max_length=8)
     term = models.CharField(max_length=120)
@@ -186,9 +212,10 @@ class WeaponTypeInfo(Provenance):
         return self.weapon_type
 
 
-class ProofMark(Provenance):
+class ProofMark(NormalisedAlias):
     """Factory codes and proof marks described in words ("66 in a triangle")."""
 
+    NORMALISED = (("description", "description_norm", name_key),)
     description = models.CharField(max_length=200)
     description_norm = models.CharField(max_length=200, db_index=True)
     code = models.CharField(max_length=32, blank=True)

@@ -104,14 +104,17 @@ def _related_calibres(key: str, version: int | None) -> frozenset[str]:
     return frozenset(r.key for r in calibre.related.all()) if calibre else frozenset()
 
 
-def _producers(design: str) -> set[str]:
+def _family(design: str) -> tuple[str | None, set[str]]:
+    """The originator and every producer of a design family, by manufacturer key."""
     index = get_index()
     for options in index.options.values():
         if options and options[0].design_key == design:
-            return {
+            keys = {
                 index.makers[o.producer_id].key for o in options if o.producer_id in index.makers
             }
-    return set()
+            first = options[0].producer_id
+            return (index.makers[first].key if first in index.makers else None), keys
+    return None, set()
 
 
 @dataclass
@@ -177,10 +180,15 @@ def _makers(query: Profile, record: Profile, result: Agreement) -> None:
         result.add(1.0, _("manufacturer matches (%(m)s)") % {"m": ", ".join(record.maker_names)})
         return
     family = record.design or query.design
-    if family and (query.makers & _producers(family)) and record.makers & _producers(family):
+    originator, producers = _family(family) if family else (None, set())
+    # Investigators name the famous originator for a licensed copy or a copy.
+    if originator in query.makers and record.makers & producers:
         result.add(
             0.5,
-            _("%(r)s makes the %(d)s under licence or as a copy; the query named %(q)s")
+            _(
+                "%(r)s makes the %(d)s under licence or as a copy; the query named "
+                "its originator %(q)s"
+            )
             % {
                 "r": ", ".join(record.maker_names),
                 "d": record.design_name or query.design_name or family,
