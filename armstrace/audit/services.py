@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -26,6 +29,42 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return dict(to_json(data))
 
 
+_pending: ContextVar[list[dict[str, Any]] | None] = ContextVar(
+    "armstrace_audit_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """Collect the entries written inside and chain them in one go at the end, inside the
+    caller's transaction: one head lock and one insert instead of one per entry. Entries of
+    a block that fails are dropped with its writes."""
+    token = _pending.set([])
+    try:
+        yield
+        entries = _pending.get() or []
+    finally:
+        _pending.reset(token)
+    if entries:
+        _chain(entries)
+
+
+def _chain(payloads: list[dict[str, Any]]) -> list[AuditEntry]:
+    with transaction.atomic(savepoint=False):
+        head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
+        seq, prev = head.seq, head.hash
+        entries = []
+        for payload in payloads:
+            seq += 1
+            payload["seq"] = seq
+            digest = entry_hash(prev, {**payload, "created_at": payload["created_at"].isoformat()})
+            entries.append(AuditEntry(prev_hash=prev, hash=digest, **payload))
+            prev = digest
+        AuditEntry.objects.bulk_create(entries)
+        ChainHead.objects.filter(id=1).update(seq=seq, hash=prev)
+    return entries
+
+
 def _append(
     *,
     kind: str,
@@ -35,38 +74,34 @@ def _append(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> AuditEntry | None:
+    """Chain one entry now, or add it to the open batch (then None is returned)."""
     ctx = current_context()
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
-        created_at = clock.now()
-        payload: dict[str, Any] = {
-            "seq": head.seq + 1,
-            "kind": kind,
-            "tag": tag,
-            "created_at": created_at.isoformat(),
-            "actor_id": ctx.actor_id,
-            "actor_name": ctx.actor_name,
-            "channel": ctx.channel,
-            "correlation_id": ctx.correlation_id,
-            "purpose": ctx.purpose,
-            "object_type": object_type,
-            "object_id": object_id,
-            "before": to_json(before),
-            "after": to_json(after),
-            "data": to_json(data or {}),
-        }
-        digest = entry_hash(head.hash, payload)
-        entry = AuditEntry.objects.create(
-            prev_hash=head.hash, hash=digest, **{**payload, "created_at": created_at}
-        )
-        ChainHead.objects.filter(id=1).update(seq=payload["seq"], hash=digest)
-    return entry
+    payload: dict[str, Any] = {
+        "kind": kind,
+        "tag": tag,
+        "created_at": clock.now(),
+        "actor_id": ctx.actor_id,
+        "actor_name": ctx.actor_name,
+        "channel": ctx.channel,
+        "correlation_id": ctx.correlation_id,
+        "purpose": ctx.purpose,
+        "object_type": object_type,
+        "object_id": object_id,
+        "before": to_json(before),
+        "after": to_json(after),
+        "data": to_json(data or {}),
+    }
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(payload)
+        return None
+    return _chain([payload])[0]
 
 
 def record_change(
     instance: models.Model, *, action: str, before: dict[str, Any] | None
-) -> AuditEntry:
+) -> AuditEntry | None:
     """A before/after snapshot of one row; `action` is created, updated or deleted."""
     meta = instance._meta
     after = None if action == "deleted" else snapshot(instance)
@@ -86,7 +121,7 @@ def record_event(
     object_type: str = "",
     object_id: str = "",
     data: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> AuditEntry | None:
     """A typed, legally relevant act: `app:subject:action`."""
     if tag.count(":") != 2:
         raise ValueError(f"audit tags read app:subject:action, not {tag!r}")

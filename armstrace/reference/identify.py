@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,12 +175,27 @@ def _build(version: int | None) -> Index:
     return index
 
 
+VERSION_CHECK_SECONDS = 5.0
+_checked_at: dict[str, float] = {}
+
+
 def get_index() -> Index:
-    latest = ReferenceVersion.objects.values_list("pk", flat=True).first()
+    """The in-memory index, rebuilt when another load of the reference data is seen (the
+    version is checked at most every few seconds, not on every call)."""
     cached = _cache.get("index")
+    now = time.monotonic()
+    if cached is not None and now - _checked_at.get("index", 0.0) < VERSION_CHECK_SECONDS:
+        return cached
+    latest = ReferenceVersion.objects.values_list("pk", flat=True).first()
+    _checked_at["index"] = now
     if cached is None or cached.version != latest:
         cached = _cache["index"] = _build(latest)
     return cached
+
+
+def reset_index() -> None:
+    """Forget the cached index (after a load in this process)."""
+    _cache.pop("index", None)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from armstrace.audit.services import record_event
 from armstrace.reference.countries import HISTORIC
+from armstrace.reference.identify import reset_index
 from armstrace.reference.models import (
     Calibre,
     CalibreAlias,
@@ -415,6 +416,7 @@ def load_reference() -> ReferenceVersion:
         version = ReferenceVersion.objects.create(
             version=VERSION, checksum=checksum(), counts=counts
         )
+        transaction.on_commit(reset_index)
         record_event(
             "reference:dataset:loaded",
             object_type="reference.referenceversion",

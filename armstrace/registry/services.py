@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from armstrace.accounts.models import Agency
+from armstrace.audit.services import batch as audit_batch
 from armstrace.audit.services import record_change, record_event, snapshot
 from armstrace.core import clock
 from armstrace.core.context import current_context
@@ -87,10 +89,16 @@ def _not_future(field_name: str, day: dt.date) -> dt.date:
     return day
 
 
+@functools.lru_cache(maxsize=512)
+def _country_by_code(code: str) -> Country | None:
+    """Countries change with ISO, not with each request: look each code up once."""
+    return Country.objects.filter(code=code).first()
+
+
 def _country(field_name: str, code: str | None) -> Country | None:
     if not code:
         return None
-    country = Country.objects.filter(code=code.upper()).first()
+    country = _country_by_code(code.upper())
     if country is None:
         raise DomainValidationError(
             field_name,
@@ -124,7 +132,7 @@ def create_party(
 ) -> Party:
     _choice("kind", kind, PartyKind)
     name = _text("name", name, max_length=200, required=True)
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         party = Party.objects.create(
             kind=kind,
             name=name,
@@ -219,7 +227,7 @@ def register_weapon(*, agency: Agency, data: WeaponInput, first_event: EventInpu
         first_event.to_party = data.manufacturer
     if rules.TABLE[kind].needs_to_party and first_event.to_party is None:
         raise DomainValidationError("to_party", _("is required for this event"), code="required")
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         weapon.status = rules.next_status(
             None, kind, to_party_kind=first_event.to_party.kind if first_event.to_party else None
         )
@@ -229,7 +237,7 @@ def register_weapon(*, agency: Agency, data: WeaponInput, first_event: EventInpu
             add_component(weapon=weapon, data=component)
         for mark in data.marks:
             add_mark(weapon=weapon, data=mark)
-        _append_event(weapon, kind, first_event)
+        _append_event(weapon, kind, first_event, first=True)
         record_event(
             "registry:weapon:registered",
             object_type="registry.weapon",
@@ -242,14 +250,17 @@ def register_weapon(*, agency: Agency, data: WeaponInput, first_event: EventInpu
 def record_life_event(*, weapon: Weapon, data: EventInput) -> Event:
     """Append one event; status and holder follow from the transition table."""
     kind = EventKind(_choice("kind", data.kind, EventKind))
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         locked = Weapon.objects.select_for_update().get(pk=weapon.pk)
         event = _append_event(locked, kind, data)
-        weapon.refresh_from_db()
+    for name in ("status", "holder_id", "last_event_on", "updated_at"):
+        setattr(weapon, name, getattr(locked, name))
     return event
 
 
-def _append_event(weapon: Weapon, kind: EventKind, data: EventInput) -> Event:
+def _append_event(
+    weapon: Weapon, kind: EventKind, data: EventInput, *, first: bool = False
+) -> Event:
     transition = rules.TABLE[kind]
     occurred_on = _not_future("occurred_on", data.occurred_on)
     if weapon.last_event_on is not None and occurred_on < weapon.last_event_on:
@@ -271,13 +282,13 @@ def _append_event(weapon: Weapon, kind: EventKind, data: EventInput) -> Event:
         raise DomainValidationError(
             "counterpart_country", _("is required for this event"), code="required"
         )
-    has_events = weapon.last_event_on is not None or weapon.events.exists()
-    status_before = Status(weapon.status) if has_events else None
+    last_seq = 0 if first else (weapon.events.aggregate(last=Max("seq"))["last"] or 0)
+    status_before = Status(weapon.status) if last_seq else None
     status_after = rules.next_status(
         status_before, kind, to_party_kind=data.to_party.kind if data.to_party else None
     )
     ctx = current_context()
-    seq = (weapon.events.aggregate(last=Max("seq"))["last"] or 0) + 1
+    seq = last_seq + 1
     event = Event.objects.create(
         weapon=weapon,
         seq=seq,
@@ -326,7 +337,7 @@ def _holder_after(holder: Party | None, kind: EventKind, to_party: Party | None)
 def add_component(*, weapon: Weapon, data: ComponentInput) -> Component:
     _choice("component_type", data.component_type, ComponentType)
     serial, serial_norm = _serial("serial_number", data.serial_number, required=False)
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         component = Component.objects.create(
             weapon=weapon,
             component_type=data.component_type,
@@ -346,7 +357,7 @@ def replace_component(
     """Retire a part and install its successor; both stay on record (modular weapons, M8)."""
     reason = _text("reason", reason, max_length=200, required=True)
     replaced_on = _not_future("replaced_on", replaced_on)
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         old = Component.objects.select_for_update().get(pk=component.pk)
         if old.removed_on is not None:
             raise DomainValidationError("component", _("was already removed"), code="removed")
@@ -389,7 +400,7 @@ def add_mark(*, weapon: Weapon, data: MarkInput) -> Mark:
             raise DomainValidationError(
                 "component_type", _("the weapon has no such component"), code="no_component"
             )
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         mark = Mark.objects.create(
             weapon=weapon,
             component=component,
@@ -425,7 +436,7 @@ def purge_weapon(*, weapon: Weapon, policy: str, reason: str) -> None:
             _("records of this weapon may not be purged before %(when)s under policy %(p)s")
             % {"when": when, "p": policy}
         )
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         locked = Weapon.objects.select_for_update().get(pk=weapon.pk)
         if earliest_purge_for_weapon(locked, policy) != earliest:  # changed meanwhile
             raise RetentionFloor(_("the weapon's records changed; try again"))

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import transaction
 
 from armstrace.core.text import normalise_name, normalise_serial
-from armstrace.reference.models import ManufacturerAlias, ReferenceVersion
+from armstrace.reference.identify import get_index
+from armstrace.reference.models import ManufacturerAlias
 from armstrace.registry.models import Component, Mark, Weapon
 from armstrace.search.models import EntrySource, SerialEntry
 from armstrace.search.serials import DEFAULT_CONFUSABLES, canon_table, canonical, reverse
@@ -45,8 +46,7 @@ def maker_id_for(weapon: Weapon) -> int | None:
     party = weapon.manufacturer if weapon.manufacturer_id is not None else None
     if party is not None and party.manufacturer_ref_id is not None:
         return party.manufacturer_ref_id
-    version = ReferenceVersion.objects.values_list("pk", flat=True).first()
-    return _maker_for_name(normalise_name(weapon.manufacturer_name), version)
+    return _maker_for_name(normalise_name(weapon.manufacturer_name), get_index().version)
 
 
 def _entry(
@@ -92,7 +92,11 @@ def entries_for(
             yield entry
 
 
-def index_weapon(weapon: Weapon) -> None:
+def index_weapon(weapon: Weapon, *, new: bool = False) -> None:
+    """(Re)write the weapon's index rows; a weapon just created has only its serial."""
+    if new:
+        SerialEntry.objects.bulk_create(entries_for(weapon, [], [], confusables()))
+        return
     with transaction.atomic():
         SerialEntry.objects.filter(weapon_id=weapon.pk).delete()
         SerialEntry.objects.bulk_create(

@@ -15,10 +15,12 @@ STATE_ONLY = frozenset({"status", "holder", "last_event_on", "updated_at"})
 
 
 @receiver(post_save, sender=Weapon)
-def weapon_saved(sender: Any, instance: Weapon, update_fields: Any = None, **kwargs: Any) -> None:
+def weapon_saved(
+    sender: Any, instance: Weapon, created: bool, update_fields: Any = None, **kwargs: Any
+) -> None:
     if update_fields and set(update_fields) <= STATE_ONLY:
         return
-    index_weapon(instance)
+    index_weapon(instance, new=created)
 
 
 @receiver(post_save, sender=Component)

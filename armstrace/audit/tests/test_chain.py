@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _three_events() -> list[AuditEntry]:
-    return [record_event(f"test:thing:act{i}", data={"i": i}) for i in range(3)]
+    entries = [record_event(f"test:thing:act{i}", data={"i": i}) for i in range(3)]
+    return [e for e in entries if e is not None]
 
 
 class Tamper:
@@ -119,6 +120,22 @@ def test_an_inserted_entry_is_detected():
     problems = verify_chain().problems
     assert problems
     assert any(f"#{forged.seq}" in p for p in problems)
+
+
+def test_a_batch_chains_its_entries_at_the_end_and_drops_them_on_failure():
+    from armstrace.audit.services import batch
+
+    before = AuditEntry.objects.count()
+    with batch():
+        assert record_event("test:thing:one") is None
+        record_event("test:thing:two")
+        assert AuditEntry.objects.count() == before
+    assert AuditEntry.objects.count() == before + 2
+    with pytest.raises(RuntimeError), transaction.atomic(), batch():
+        record_event("test:thing:lost")
+        raise RuntimeError
+    assert AuditEntry.objects.count() == before + 2
+    assert verify_chain().ok
 
 
 def test_writing_without_an_audit_context_fails():
