@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from armstrace.reference import views
 
 app_name = "reference"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("identify/", views.identify_page, name="identify"),
+    path("identify/hint/", views.identify_hint, name="identify-hint"),
+]

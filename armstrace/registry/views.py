@@ -13,11 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django_htmx.middleware import HtmxDetails
 
 from armstrace.accounts.decorators import permission_required
 from armstrace.accounts.permissions import Permission, has_permission
 from armstrace.core.exceptions import DomainValidationError
+from armstrace.core.htmx import wants_fragment
 from armstrace.registry import selectors, services
 from armstrace.registry.forms import (
     ComponentForm,
@@ -52,14 +52,6 @@ def _weapon_in_scope(request: HttpRequest, pk: uuid.UUID, perm: Permission) -> W
     return weapon
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
-    """An htmx swap wants the results only; a history restore needs the whole page."""
-    htmx = getattr(request, "htmx", None)  # set by django_htmx's middleware
-    if not isinstance(htmx, HtmxDetails) or not htmx:
-        return False
-    return not htmx.boosted and not htmx.history_restore_request
-
-
 def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     form: Form = context["form"]
     return render(request, template, context, status=INVALID if form.errors else 200)
@@ -76,7 +68,7 @@ def weapon_list(request: HttpRequest) -> HttpResponse:
         "can_register": has_permission(request.user, WEAPON_CREATE),
     }
     template = "registry/weapon_list.html"
-    if _wants_fragment(request):
+    if wants_fragment(request):
         template = "registry/partials/weapon_results.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])  # a cache must not mix page and fragment

@@ -105,7 +105,9 @@ def _serial_reason(hit: Hit, query: str) -> str:
     if hit.match == EXACT:
         return _("%(w)s %(v)s equals the query") % {"w": label, "v": hit.value}
     if hit.match == EQUIVALENT:
-        changes = ", ".join(f"{q}→{n}" for q, n in zip(query, hit.norm, strict=False) if q != n)
+        changes = ", ".join(
+            dict.fromkeys(f"{q}→{n}" for q, n in zip(query, hit.norm, strict=False) if q != n)
+        )
         return _("%(w)s %(v)s equal after %(c)s (characters often misread)") % {
             "w": label,
             "v": hit.value,

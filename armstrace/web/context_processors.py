@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from armstrace.accounts.choices import Role
 from armstrace.accounts.permissions import USER_MANAGE, Permission, has_permission, roles_of
+from armstrace.reference.permissions import IDENTIFY
 from armstrace.registry.permissions import WEAPON_CREATE, WEAPON_VIEW
+from armstrace.search.permissions import WEAPON_SEARCH
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class NavItem:
 MENU: list[tuple[str | Promise, str, Permission]] = [
     (_("Weapons"), "registry:weapon-list", WEAPON_VIEW),
     (_("Register a weapon"), "registry:weapon-create", WEAPON_CREATE),
+    (_("Search"), "search:weapons", WEAPON_SEARCH),
+    (_("Identify"), "reference:identify", IDENTIFY),
     (_("Administration"), "admin:index", USER_MANAGE),
 ]
 
