@@ -455,13 +455,29 @@ def _best(bucket: dict[Any, tuple[float, str]]) -> Any:
 
 
 def _score_option(
-    index: Index, option: Option, found: Found, model_weight: float, model_words: str
+    index: Index,
+    option: Option,
+    found: Found,
+    model_weight: float,
+    model_words: str,
+    direct: bool = True,
 ) -> tuple[float, float, list[str]]:
     reasons = []
     score, possible = W_MODEL * model_weight, W_MODEL
     producer = index.makers.get(option.producer_id) if option.producer_id else None
     producer_name = producer.name if producer else _("unknown producer")
-    if option.relation == "original":
+    if not direct:
+        reasons.append(
+            _("'%(w)s' names another %(d)s; %(v)s is the one made by %(p)s (%(c)s)")
+            % {
+                "w": model_words,
+                "d": option.design_name,
+                "v": option.designation,
+                "p": producer_name,
+                "c": option.country or "?",
+            }
+        )
+    elif option.relation == "original":
         reasons.append(
             _("'%(w)s' is the %(d)s, designed by %(p)s")
             % {"w": model_words, "d": option.design_name, "p": producer_name}
@@ -623,7 +639,10 @@ def _design_candidates(index: Index, found: Found) -> list[Candidate]:
         for option in index.options[design_id]:
             calibre, calibre_reason = _design_calibre(index, design_id, found, option.variant_id)
             model_weight, words = _model_weight(option, hits, family, named_best)
-            score, possible, reasons = _score_option(index, option, found, model_weight, words)
+            direct = option.variant_id in hits or family[0] >= named_best
+            score, possible, reasons = _score_option(
+                index, option, found, model_weight, words, direct
+            )
             producer = index.makers.get(option.producer_id) if option.producer_id else None
             marked = _mark_maker(index, option, found)
             if marked is not None:
