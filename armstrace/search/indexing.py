@@ -6,7 +6,9 @@ app exists); bulk loads call `rebuild_index` once at the end instead.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from functools import lru_cache
 
 from django.conf import settings
@@ -18,6 +20,23 @@ from armstrace.reference.models import ManufacturerAlias
 from armstrace.registry.models import Component, Mark, Weapon
 from armstrace.search.models import EntrySource, SerialEntry
 from armstrace.search.serials import DEFAULT_CONFUSABLES, canon_table, canonical, reverse
+
+_deferred: ContextVar[bool] = ContextVar("armstrace_index_deferred", default=False)
+
+
+def indexing_deferred() -> bool:
+    return _deferred.get()
+
+
+@contextlib.contextmanager
+def deferred_indexing() -> Iterator[None]:
+    """For bulk loads: skip per-row indexing inside, rebuild the whole index once after."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    rebuild_index()
 
 
 def confusables() -> dict[int, str]:

@@ -1,0 +1,162 @@
+"""`armstrace retention report`: when could each record lawfully be purged (ITI para 12)?"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from rich.console import Console
+from rich.table import Table
+
+from armstrace.core import clock
+from armstrace.registry import rules
+from armstrace.registry.choices import EventKind, RecordClass
+from armstrace.registry.models import Event, Weapon
+
+CHUNK = 2000  # weapons per pair of queries: bounded memory, few round trips
+IDENTITY = "identity"  # the weapon's own record, which has no event kind
+CSV_HEADER = (
+    "weapon_id", "serial_number", "record_class", "event_kind", "record_date",
+    "earliest_purge_date",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RetainedRecord:
+    weapon_id: uuid.UUID
+    serial_number: str
+    record_class: RecordClass
+    kind: str  # an EventKind value, or IDENTITY
+    record_date: dt.date
+    purge_from: dt.date | None  # None: must be kept
+
+
+def retained_records(policy: str) -> Iterator[RetainedRecord]:
+    """Every record with its earliest purge date, reading events in bulk.
+
+    Same record dates as `selectors.record_dates`, which reads one weapon at a time.
+    """
+    weapons = Weapon.objects.order_by("id").values_list(
+        "id", "serial_number", "year_of_manufacture", "registered_at"
+    )
+    last_id: uuid.UUID | None = None
+    while True:
+        page = weapons.filter(id__gt=last_id)[:CHUNK] if last_id else weapons[:CHUNK]
+        rows = list(page)
+        if not rows:
+            return
+        events: dict[uuid.UUID, list[tuple[str, dt.date]]] = defaultdict(list)
+        chunk_events = Event.objects.filter(weapon_id__in=[row[0] for row in rows])
+        for weapon_id, kind, day in chunk_events.order_by("weapon_id", "seq").values_list(
+            "weapon_id", "kind", "occurred_on"
+        ):
+            events[weapon_id].append((kind, day))
+        for weapon_id, serial, year, registered_at in rows:
+            yield from _weapon_records(policy, weapon_id, serial, year, registered_at, events)
+        last_id = rows[-1][0]
+
+
+def _weapon_records(
+    policy: str,
+    weapon_id: uuid.UUID,
+    serial: str,
+    year: int | None,
+    registered_at: dt.datetime,
+    events: dict[uuid.UUID, list[tuple[str, dt.date]]],
+) -> Iterator[RetainedRecord]:
+    identity_date = dt.date(year, 12, 31) if year else registered_at.date()
+    history = events.get(weapon_id, [])
+    destroyed = next((day for kind, day in history if kind == EventKind.DESTROYED), None)
+    for kind, day in [(None, identity_date), *history]:
+        event_kind = EventKind(kind) if kind else None
+        cls = rules.record_class(event_kind)
+        purge_from = rules.earliest_purge_date(policy, cls, day, destroyed)
+        yield RetainedRecord(weapon_id, serial, cls, kind or IDENTITY, day, purge_from)
+
+
+@dataclass
+class ClassSummary:
+    count: int = 0
+    purgeable_today: int = 0
+    earliest: dt.date | None = None
+
+    def add(self, record: RetainedRecord, today: dt.date) -> None:
+        self.count += 1
+        if record.purge_from is None:
+            return
+        if record.purge_from <= today:
+            self.purgeable_today += 1
+        if self.earliest is None or record.purge_from < self.earliest:
+            self.earliest = record.purge_from
+
+
+class Command(BaseCommand):
+    help = _(
+        "Retention of registry records (ITI para 12). `report` lists, by record class, the "
+        "earliest date each record could lawfully be purged under a policy."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["report"])
+        parser.add_argument(
+            "--policy",
+            choices=rules.RetentionPolicy.ALL,
+            help=_("retention policy (default: the ARMSTRACE_RETENTION_POLICY setting)"),
+        )
+        parser.add_argument("--csv", type=Path, help=_("write one row per record to this file"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        policy = options["policy"] or settings.ARMSTRACE_RETENTION_POLICY
+        if policy not in rules.RetentionPolicy.ALL:
+            raise CommandError(_("unknown retention policy %(policy)r") % {"policy": policy})
+        today = clock.today()
+        summaries = {cls: ClassSummary() for cls in RecordClass}
+        records = retained_records(policy)
+        if options["csv"]:
+            with options["csv"].open("w", newline="", encoding="utf-8") as f:
+                writer = csv.writer(f)
+                writer.writerow(CSV_HEADER)
+                for record in records:
+                    summaries[record.record_class].add(record, today)
+                    writer.writerow(_csv_row(record))
+        else:
+            for record in records:
+                summaries[record.record_class].add(record, today)
+        self.stdout.write(_summary_text(policy, today, summaries))
+        if options["csv"]:
+            self.stdout.write(_("Per-record list written to %(path)s") % {"path": options["csv"]})
+
+
+def _csv_row(record: RetainedRecord) -> list[str]:
+    purge = record.purge_from.isoformat() if record.purge_from else "never"
+    return [
+        str(record.weapon_id), record.serial_number, record.record_class.value, record.kind,
+        record.record_date.isoformat(), purge,
+    ]  # fmt: skip
+
+
+def _summary_text(policy: str, today: dt.date, summaries: dict[RecordClass, ClassSummary]) -> str:
+    table = Table(
+        title=_("Retention under policy '%(policy)s' on %(today)s")
+        % {"policy": policy, "today": today.isoformat()}
+    )
+    for heading in (_("record class"), _("records"), _("purgeable today"), _("earliest purge")):
+        table.add_column(heading)
+    for cls, summary in summaries.items():
+        earliest = summary.earliest.isoformat() if summary.earliest else _("never")
+        table.add_row(
+            str(cls.label), str(summary.count), str(summary.purgeable_today), str(earliest)
+        )
+    buffer = io.StringIO()
+    Console(file=buffer, width=100, highlight=False).print(table)
+    return buffer.getvalue().rstrip("\n")
