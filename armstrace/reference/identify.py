@@ -70,6 +70,7 @@ class Option:
 class Index:
     version: int | None
     makers: dict[int, Maker] = field(default_factory=dict)
+    maker_ids: dict[str, int] = field(default_factory=dict)
     maker_names: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     historic_names: set[tuple[str, int]] = field(default_factory=set)
     maker_codes: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -95,6 +96,7 @@ _cache: dict[str, Index] = {}
 def _build(version: int | None) -> Index:
     index = Index(version=version)
     for m in Manufacturer.objects.values("id", "key", "name", "country_id", "kind"):
+        index.maker_ids[m["key"]] = m["id"]
         index.makers[m["id"]] = Maker(
             m["id"], m["key"], m["name"], m["country_id"], m["kind"] != "ncic"
         )

@@ -104,8 +104,13 @@ def _related_calibres(key: str, version: int | None) -> frozenset[str]:
     return frozenset(r.key for r in calibre.related.all()) if calibre else frozenset()
 
 
-def _family(design: str) -> tuple[str | None, set[str]]:
+def family(design: str) -> tuple[str | None, set[str]]:
     """The originator and every producer of a design family, by manufacturer key."""
+    return _family(design, get_index().version)
+
+
+@lru_cache(maxsize=1024)
+def _family(design: str, version: int | None) -> tuple[str | None, set[str]]:
     index = get_index()
     for options in index.options.values():
         if options and options[0].design_key == design:
@@ -115,6 +120,20 @@ def _family(design: str) -> tuple[str | None, set[str]]:
             first = options[0].producer_id
             return (index.makers[first].key if first in index.makers else None), keys
     return None, set()
+
+
+def designs_of(query: Profile) -> set[str]:
+    """The family the query names, or those its makers originated."""
+    if query.design:
+        return {query.design}
+    index = get_index()
+    return {
+        options[0].design_key
+        for options in index.options.values()
+        if options
+        and options[0].producer_id in index.makers
+        and index.makers[options[0].producer_id].key in query.makers
+    }
 
 
 @dataclass
@@ -179,8 +198,8 @@ def _makers(query: Profile, record: Profile, result: Agreement) -> None:
     if query.makers & record.makers:
         result.add(1.0, _("manufacturer matches (%(m)s)") % {"m": ", ".join(record.maker_names)})
         return
-    family = record.design or query.design
-    originator, producers = _family(family) if family else (None, set())
+    family_key = record.design or query.design
+    originator, producers = family(family_key) if family_key else (None, set())
     # Investigators name the famous originator for a licensed copy or a copy.
     if originator in query.makers and record.makers & producers:
         result.add(
@@ -191,7 +210,7 @@ def _makers(query: Profile, record: Profile, result: Agreement) -> None:
             )
             % {
                 "r": ", ".join(record.maker_names),
-                "d": record.design_name or query.design_name or family,
+                "d": record.design_name or query.design_name or family_key,
                 "q": ", ".join(query.maker_names),
             },
         )

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from armstrace.audit.services import record_event
 from armstrace.core.context import current_context
 from armstrace.core.exceptions import DomainValidationError
+from armstrace.reference.identify import get_index
 from armstrace.registry.models import Weapon
 from armstrace.search import engine
 from armstrace.search.engine import EQUIVALENT, EXACT, FUZZY, PARTIAL, Hit, Retrieval
-from armstrace.search.evidence import Profile, compare, profile
+from armstrace.search.evidence import Profile, compare, designs_of, family, profile
 from armstrace.search.indexing import confusables
 from armstrace.search.models import SearchLog
 from armstrace.search.serials import Pattern, PatternError, canonical, parse
@@ -76,27 +77,33 @@ class SearchResult:
     plan: str = ""
 
 
-def _retrieve(
-    pattern: Pattern, query_profile: Profile, makers: set[int] | None, limit: int
-) -> Retrieval:
+def _retrieve(pattern: Pattern, makers: set[int] | None) -> Retrieval:
+    """Serial matches, narrowed to `makers` when given. The one-edit fallback runs only
+    when nothing matched at all: a record equal up to misreads outranks any neighbour."""
     table = confusables()
     if pattern.has_wildcards:
         return engine.wildcard(pattern, makers, CAP, table)
     canon_query = canonical(pattern.text, table)
     found = engine.exact_or_equivalent(pattern.text, canon_query, makers, CAP)
-    if len(found.hits) < limit and not found.truncated:
-        extra = engine.one_edit(pattern.text, canon_query, makers, CAP - len(found.hits))
-        found = Retrieval(found.hits + extra.hits, f"{found.plan}+{extra.plan}", extra.truncated)
+    if not found.hits:
+        return engine.one_edit(pattern.text, canon_query, makers, CAP)
     return found
 
 
-def _maker_ids(query_profile: Profile) -> set[int] | None:
-    from armstrace.reference.identify import get_index
+def _maker_ids(keys: frozenset[str] | set[str]) -> set[int]:
+    index = get_index()
+    return {index.maker_ids[key] for key in keys if key in index.maker_ids}
 
+
+def _family_makers(query_profile: Profile) -> set[int] | None:
+    """The named makers and every producer of the families they or the model point to: a
+    pattern is first looked for among them (a licensed copy is made by another maker)."""
     if not query_profile.makers:
         return None
-    index = get_index()
-    return {m.id for m in index.makers.values() if m.key in query_profile.makers}
+    keys = set(query_profile.makers)
+    for design in designs_of(query_profile):
+        keys |= family(design)[1]
+    return _maker_ids(keys)
 
 
 def _serial_reason(hit: Hit, query: str) -> str:
@@ -142,28 +149,54 @@ def _best_hits(hits: list[Hit]) -> dict[uuid.UUID, Hit]:
     return best
 
 
+WEAPON_FIELDS = (
+    "id",
+    "record_ref",
+    "serial_number",
+    "manufacturer_name",
+    "model",
+    "calibre",
+    "weapon_type",
+    "country_of_manufacture_id",
+    "year_of_manufacture",
+    "status",
+)
+SHORTLIST = 100  # candidates whose whole record is weighed against the clues
+
+
+def _serial_points(hit: Hit) -> float:
+    return SERIAL_POINTS[hit.match] - 0.15 * hit.distance - SOURCE_PENALTY.get(hit.source, 0)
+
+
+def _shortlist(best: dict[uuid.UUID, Hit], named: set[int], family: set[int]) -> list[Hit]:
+    """A first, cheap ranking by serial and indexed maker, so that only the most likely
+    records are read and weighed in full."""
+
+    def cheap(hit: Hit) -> float:
+        bonus = 1.0 if hit.maker_id in named else 0.5 if hit.maker_id in family else 0.0
+        return _serial_points(hit) + bonus
+
+    return sorted(best.values(), key=cheap, reverse=True)[:SHORTLIST]
+
+
 def _rank(
-    pattern: Pattern, query: SearchQuery, query_profile: Profile, hits: list[Hit]
+    pattern: Pattern,
+    query: SearchQuery,
+    query_profile: Profile,
+    hits: list[Hit],
+    family_ids: set[int] | None,
 ) -> list[Candidate]:
     best = _best_hits(hits)
-    weapons = Weapon.objects.filter(pk__in=list(best)).values(
-        "id",
-        "record_ref",
-        "serial_number",
-        "manufacturer_name",
-        "model",
-        "calibre",
-        "weapon_type",
-        "country_of_manufacture_id",
-        "year_of_manufacture",
-        "status",
-    )
+    named = _maker_ids(query_profile.makers)
+    shortlist = _shortlist(best, named, family_ids or set())
+    weapons = Weapon.objects.filter(pk__in=[h.weapon_id for h in shortlist]).values(*WEAPON_FIELDS)
+    weigh = not query_profile.empty() or bool(query.year)
     candidates = []
     for w in weapons:
         hit = best[w["id"]]
-        points = SERIAL_POINTS[hit.match] - 0.15 * hit.distance - SOURCE_PENALTY.get(hit.source, 0)
+        points = _serial_points(hit)
         reasons = [_serial_reason(hit, pattern.text)]
-        if not query_profile.empty() or query.year:
+        if weigh:
             record = profile(
                 manufacturer=w["manufacturer_name"],
                 model=w["model"],
@@ -219,10 +252,12 @@ def search_weapons(
     limit = max(1, min(limit, MAX_LIMIT))
     pattern = validate(query)
     query_profile = profile(**query.evidence())
-    makers = _maker_ids(query_profile)
-    found = _retrieve(pattern, query_profile, None, limit)
-    if found.truncated and makers:
-        found = _retrieve(pattern, query_profile, makers, limit)
+    family_ids = _family_makers(query_profile)
+    found = Retrieval([], "", False)
+    if pattern.has_wildcards and family_ids:
+        found = _retrieve(pattern, family_ids)  # the maker-leading indexes first
+    if not found.hits:
+        found = _retrieve(pattern, None)
     if found.truncated:
         result = SearchResult(
             [],
@@ -236,11 +271,12 @@ def search_weapons(
             found.plan,
         )
     else:
-        ranked = _rank(pattern, query, query_profile, found.hits)
+        ranked = _rank(pattern, query, query_profile, found.hits, family_ids)
         message = (
             "" if ranked else _("No weapon in the registry matches %(p)s.") % {"p": pattern.text}
         )
-        result = SearchResult(ranked[:limit], len(ranked), False, message, found.plan)
+        total = len(_best_hits(found.hits))
+        result = SearchResult(ranked[:limit], total, False, message, found.plan)
     if log:
         _log(query, purpose, result)
     return result
