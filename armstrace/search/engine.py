@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import QuerySet
 from rapidfuzz.distance import Levenshtein
 
@@ -84,16 +85,18 @@ def exact_or_equivalent(
 
 
 def one_edit(query_norm: str, canon_query: str, makers: set[int] | None, cap: int) -> Retrieval:
-    """Serials one substitution, deletion or insertion away (outside the confusable table)."""
+    """Serials one substitution, deletion or insertion away (outside the confusable table):
+    one-wildcard patterns, each served by its longer known end, sent as one UNION ALL."""
     patterns = {canon_query[:i] + ONE + canon_query[i + 1 :] for i in range(len(canon_query))}
     patterns |= {canon_query[:i] + ONE + canon_query[i:] for i in range(len(canon_query) + 1)}
     shorter = {canon_query[:i] + canon_query[i + 1 :] for i in range(len(canon_query))}
-    rows: list[tuple[object, ...]] = []
-    for text in sorted(patterns):
-        qs, _plan = _pattern_qs(Pattern(text), makers)
-        rows += _rows(qs, cap)
+    parts = [_pattern_qs(Pattern(text), makers)[0] for text in sorted(patterns)]
     if len(canon_query) > 4:
-        rows += _rows(_base(makers).filter(canon__in=shorter), cap)
+        parts.append(_base(makers).filter(canon__in=shorter))
+    limited = connection.features.supports_slicing_ordering_in_compound
+    selects = [p.values_list(*FIELDS)[: cap + 1] if limited else p.values_list(*FIELDS)
+               for p in parts]  # fmt: skip
+    rows = [tuple(row) for row in selects[0].union(*selects[1:], all=True)]
     hits = [h for h in _to_hits(rows, query_norm, FUZZY) if h.norm != query_norm]
     unique = {(h.weapon_id, h.norm): h for h in hits if h.distance > 0}
     return Retrieval(list(unique.values())[:cap], "one-edit", len(unique) > cap)

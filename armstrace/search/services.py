@@ -77,17 +77,20 @@ class SearchResult:
     plan: str = ""
 
 
-def _retrieve(pattern: Pattern, makers: set[int] | None) -> Retrieval:
-    """Serial matches, narrowed to `makers` when given. The one-edit fallback runs only
-    when nothing matched at all: a record equal up to misreads outranks any neighbour."""
+def _retrieve(pattern: Pattern, makers: set[int] | None, wanted: set[int] | None) -> Retrieval:
+    """Serial matches, narrowed to `makers` when given. The serials one edit away are
+    added only when nothing matched up to misreads, or when no match is by a maker the
+    clues point to (`wanted`): an equal serial that agrees with the clues is not doubted."""
     table = confusables()
     if pattern.has_wildcards:
         return engine.wildcard(pattern, makers, CAP, table)
     canon_query = canonical(pattern.text, table)
     found = engine.exact_or_equivalent(pattern.text, canon_query, makers, CAP)
-    if not found.hits:
-        return engine.one_edit(pattern.text, canon_query, makers, CAP)
-    return found
+    agreeing = wanted is None or any(h.maker_id in wanted for h in found.hits)
+    if found.truncated or (found.hits and agreeing):
+        return found
+    extra = engine.one_edit(pattern.text, canon_query, makers, CAP - len(found.hits))
+    return Retrieval(found.hits + extra.hits, f"{found.plan}+{extra.plan}", extra.truncated)
 
 
 def _maker_ids(keys: frozenset[str] | set[str]) -> set[int]:
@@ -255,9 +258,9 @@ def search_weapons(
     family_ids = _family_makers(query_profile)
     found = Retrieval([], "", False)
     if pattern.has_wildcards and family_ids:
-        found = _retrieve(pattern, family_ids)  # the maker-leading indexes first
+        found = _retrieve(pattern, family_ids, None)  # the maker-leading indexes first
     if not found.hits:
-        found = _retrieve(pattern, None)
+        found = _retrieve(pattern, None, family_ids)
     if found.truncated:
         result = SearchResult(
             [],
