@@ -76,6 +76,9 @@ def _database() -> dict[str, Any]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
         config["TEST"] = {"NAME": env_str("ARMSTRACE_TEST_SQLITE", "") or None}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # JIT compiles plans for big estimated costs; for short lookups it only adds latency.
+        config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     return config
 
 

@@ -12,11 +12,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from rapidfuzz.distance import Levenshtein
 
 from armstrace.search import lookups  # noqa: F401  (registers __matches)
@@ -57,12 +59,26 @@ def _base(makers: set[int] | None) -> QuerySet[SerialEntry]:
     return qs.filter(maker_id__in=makers) if makers else qs
 
 
+TRIGRAM = 3
+
+
+def _longest_run(pattern: Pattern) -> int:
+    return max((len(part) for part in re.split(r"[?*]", pattern.text)), default=0)
+
+
 def _pattern_qs(pattern: Pattern, makers: set[int] | None) -> tuple[QuerySet[SerialEntry], str]:
+    """The index is chosen here, not by the planner: the B-tree on the longer known end;
+    with both ends unknown, on PostgreSQL the trigram index (on lower(canon), which only
+    this path names, so the planner cannot pick it for the others) when the pattern has a
+    run of three known characters; else the maker's range, or a scan."""
     prefix, suffix = pattern.literal_prefix(), pattern.literal_suffix()
     if len(prefix) >= len(suffix) and prefix:
         return _base(makers).filter(canon__matches=pattern.text), "canon-prefix"
     if suffix:
         return _base(makers).filter(canon_rev__matches=pattern.reversed().text), "canon-suffix"
+    if connection.vendor == "postgresql" and _longest_run(pattern) >= TRIGRAM:
+        lowered = _base(makers).annotate(canon_lower=Lower("canon"))
+        return lowered.filter(canon_lower__matches=pattern.text.lower()), "canon-trigram"
     return _base(makers).filter(canon__matches=pattern.text), "canon-scan"
 
 
@@ -82,6 +98,16 @@ def exact_or_equivalent(
 ) -> Retrieval:
     rows = _rows(_base(makers).filter(canon=canon_query), cap)
     return Retrieval(_to_hits(rows[:cap], query_norm, EQUIVALENT), "canon-equal", len(rows) > cap)
+
+
+def exact_or_narrowed(
+    query_norm: str, canon_query: str, makers: set[int] | None, cap: int
+) -> Retrieval:
+    """Exact equals anywhere, plus equivalents among `makers` (when known)."""
+    rows = _rows(SerialEntry.objects.filter(norm=query_norm), cap)
+    if makers:
+        rows += _rows(_base(makers).filter(canon=canon_query).exclude(norm=query_norm), cap)
+    return Retrieval(_to_hits(rows[:cap], query_norm, EQUIVALENT), "norm-equal", len(rows) > cap)
 
 
 def one_edit(query_norm: str, canon_query: str, makers: set[int] | None, cap: int) -> Retrieval:

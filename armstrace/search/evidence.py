@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from armstrace.reference.identify import SUCCESSORS, get_index, identify
 from armstrace.reference.models import Calibre
-from armstrace.reference.normalise import calibre_key
+from armstrace.reference.normalise import calibre_key, compact_key
 
 MIN_CONFIDENCE = 0.45
 
@@ -29,6 +29,7 @@ class Profile:
     calibre: str | None = None
     weapon_type: str | None = None
     country: str | None = None
+    model_text: str = ""  # the model as written, compacted: a weak clue when unresolved
 
     def empty(self) -> bool:
         return not (self.makers or self.design or self.calibre or self.weapon_type or self.country)
@@ -76,6 +77,7 @@ def _profile(
         found_calibre,
         found_type,
         found_country,
+        compact_key(model),
     )
 
 
@@ -158,6 +160,11 @@ def compare(
             result.add(0.6, _("model family %(d)s matches") % {"d": record.design_name})
         else:
             result.add(-0.4, _("model family differs (%(d)s)") % {"d": record.design_name})
+    elif query.model_text and record.model_text:  # models the reference data does not know
+        if query.model_text == record.model_text:
+            result.add(0.3, _("model matches as written"))
+        else:
+            result.add(-0.2, _("model differs as written"))
     if query.calibre and record.calibre:
         version = get_index().version
         if query.calibre == record.calibre:

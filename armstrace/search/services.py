@@ -86,6 +86,10 @@ def _retrieve(pattern: Pattern, makers: set[int] | None, wanted: set[int] | None
         return engine.wildcard(pattern, makers, CAP, table)
     canon_query = canonical(pattern.text, table)
     found = engine.exact_or_equivalent(pattern.text, canon_query, makers, CAP)
+    if found.truncated and makers is None:
+        # A short serial's misread bucket spans every maker: a complete serial is never
+        # "too broad"; keep the exact equals and the equivalents among the clues' makers.
+        return engine.exact_or_narrowed(pattern.text, canon_query, wanted, CAP)
     agreeing = wanted is None or any(h.maker_id in wanted for h in found.hits)
     if found.truncated or (found.hits and agreeing):
         return found

@@ -110,3 +110,24 @@ def test_a_too_broad_pattern_says_how_many_and_what_to_add(weapon_factory, monke
     assert result.truncated and not result.candidates
     assert "More than 3 records" in result.message and "manufacturer" in result.message
     assert CAP == 2000
+
+
+def test_a_complete_serial_is_never_too_broad(weapon_factory, monkeypatch):
+    monkeypatch.setattr("armstrace.search.services.CAP", 2)
+    wanted = weapon_factory(serial="1O1")
+    for serial in ("IOI", "LOL", "7D7"):  # the same serial up to misreads
+        weapon_factory(serial=serial)
+    result = _search("1O1")
+    assert not result.truncated
+    assert result.candidates[0].weapon_id == str(wanted.pk)
+    assert result.candidates[0].match == "exact"
+
+
+def test_an_unknown_model_still_counts_as_written(weapon_factory):
+    scout = weapon_factory(serial="11510", model="Scout 862", manufacturer=None,
+                           manufacturer_name="Unknown Works")  # fmt: skip
+    weapon_factory(serial="11510", model="Ranger 822", manufacturer=None,
+                   manufacturer_name="Unknown Works")  # fmt: skip
+    top = _search("11510", model="scout-862").candidates[0]
+    assert top.weapon_id == str(scout.pk)
+    assert "model matches as written" in top.reasons
