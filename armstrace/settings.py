@@ -189,6 +189,10 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 
+# Characters misread for each other, one class per comma-separated group; the first of
+# each group represents it. After a change, run `armstrace search reindex`.
+ARMSTRACE_CONFUSABLES = env_list("ARMSTRACE_CONFUSABLES", "0ODQ,1IL7,5S,8B3,2Z,6G,UV")
+
 # Retention policy (ITI para 12): "indefinite" (default), "iti" or "eu".
 ARMSTRACE_RETENTION_POLICY = env_str("ARMSTRACE_RETENTION_POLICY", "indefinite")
 

@@ -51,3 +51,11 @@ def test_parsing_any_text_either_gives_a_pattern_or_a_clear_error(text):
     else:
         assert pattern.known > 0
         assert pattern.text == pattern.text.upper()
+
+
+def test_the_confusable_table_comes_from_the_settings(settings):
+    from armstrace.search.indexing import confusables
+
+    settings.ARMSTRACE_CONFUSABLES = ["0OQ", "1I"]
+    table = confusables()
+    assert canonical("OQ-IB", table) == "00-1B"  # B no longer folds to 8
