@@ -21,7 +21,7 @@ from ninja import Query, Router, Status
 from armstrace.accounts.api import caller, check_scope, refuse, requires
 from armstrace.accounts.permissions import Permission
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.core.text import normalise_name, normalise_serial
+from armstrace.core.text import normalise_name
 from armstrace.registry import services
 from armstrace.registry.models import Component, Event, Mark, Party, Weapon
 from armstrace.registry.permissions import (
@@ -50,7 +50,7 @@ from armstrace.registry.schemas import (
     WeaponIn,
     WeaponPage,
 )
-from armstrace.registry.selectors import parties_for, timeline, weapons_for
+from armstrace.registry.selectors import filter_weapons, parties_for, timeline, weapons_for
 
 router = Router(tags=["registry"])
 M = TypeVar("M", bound=Model)
@@ -149,19 +149,15 @@ def _weapon_input(payload: WeaponIn) -> services.WeaponInput:
 
 
 def _filter_weapons(weapons: QuerySet[Weapon], filters: WeaponFilters) -> QuerySet[Weapon]:
-    if filters.serial:
-        weapons = weapons.filter(serial_norm=normalise_serial(filters.serial))
-    if filters.manufacturer:
-        weapons = weapons.filter(manufacturer_name__icontains=filters.manufacturer)
-    if filters.status is not None:
-        weapons = weapons.filter(status=filters.status.value)
-    if filters.weapon_type is not None:
-        weapons = weapons.filter(weapon_type=filters.weapon_type.value)
-    if filters.country is not None:
-        weapons = weapons.filter(country_of_manufacture_id=filters.country.upper())
-    if filters.agency:
-        weapons = weapons.filter(agency__code=filters.agency)
-    return weapons.order_by("serial_norm", "id")
+    return filter_weapons(
+        weapons,
+        serial=filters.serial or "",
+        manufacturer=filters.manufacturer or "",
+        status=filters.status.value if filters.status is not None else "",
+        weapon_type=filters.weapon_type.value if filters.weapon_type is not None else "",
+        country=filters.country or "",
+        agency_code=filters.agency or "",
+    ).order_by("serial_norm", "id")
 
 
 # --- weapons -------------------------------------------------------------------------

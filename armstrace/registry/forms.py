@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from armstrace.accounts.models import Agency
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.core.text import normalise_serial
 from armstrace.reference.choices import WeaponType
 from armstrace.reference.models import Country
 from armstrace.registry import rules
@@ -25,7 +24,7 @@ from armstrace.registry.choices import (
     Status,
 )
 from armstrace.registry.models import Party, Weapon
-from armstrace.registry.selectors import parties_for
+from armstrace.registry.selectors import filter_weapons, parties_for
 from armstrace.registry.services import (
     ComponentInput,
     EventInput,
@@ -115,22 +114,18 @@ class WeaponFilterForm(RegistryForm):
         """Apply the valid filters; an invalid one is reported on the form and ignored."""
         self.is_valid()
         data = self.cleaned_data
-        if serial := normalise_serial(data.get("serial") or ""):
-            # The exact serial sorts first among those it begins, so one prefix test serves both.
-            weapons = weapons.filter(serial_norm__startswith=serial)
-        if data.get("manufacturer"):
-            weapons = weapons.filter(manufacturer_name__icontains=data["manufacturer"])
-        if data.get("model"):
-            weapons = weapons.filter(model__icontains=data["model"])
-        if data.get("status"):
-            weapons = weapons.filter(status=data["status"])
-        if data.get("type"):
-            weapons = weapons.filter(weapon_type=data["type"])
-        if data.get("country"):
-            weapons = weapons.filter(country_of_manufacture_id=data["country"])
-        if data.get("agency"):
-            weapons = weapons.filter(agency=data["agency"])
-        return weapons
+        # The exact serial sorts first among those it begins, so one prefix test serves both.
+        return filter_weapons(
+            weapons,
+            serial=data.get("serial") or "",
+            serial_prefix=True,
+            manufacturer=data.get("manufacturer") or "",
+            model=data.get("model") or "",
+            status=data.get("status") or "",
+            weapon_type=data.get("type") or "",
+            country=data.get("country") or "",
+            agency=data.get("agency") or None,
+        )
 
     @property
     def is_filtered(self) -> bool:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from armstrace.accounts.permissions import has_permission
+from armstrace.core.text import normalise_serial
 from armstrace.registry import rules
 from armstrace.registry.choices import EventKind
 from armstrace.registry.models import Event, Party, Weapon
@@ -16,13 +17,48 @@ from armstrace.registry.permissions import PARTY_VIEW, WEAPON_VIEW
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from armstrace.accounts.models import User
+    from armstrace.accounts.models import Agency, User
 
 
 def weapons_for(user: User | AnonymousUser) -> QuerySet[Weapon]:
     if not has_permission(user, WEAPON_VIEW):
         return Weapon.objects.none()
     return Weapon.objects.select_related("country_of_manufacture", "holder", "agency")
+
+
+def filter_weapons(
+    weapons: QuerySet[Weapon],
+    *,
+    serial: str = "",
+    serial_prefix: bool = False,
+    manufacturer: str = "",
+    model: str = "",
+    status: str = "",
+    weapon_type: str = "",
+    country: str = "",
+    agency: Agency | None = None,
+    agency_code: str = "",
+) -> QuerySet[Weapon]:
+    """The weapons matching every filter given; one place for the list page and the API.
+    A serial is compared normalised, equal or (with `serial_prefix`) as a prefix."""
+    if norm := normalise_serial(serial):
+        lookup = "serial_norm__startswith" if serial_prefix else "serial_norm"
+        weapons = weapons.filter(**{lookup: norm})
+    if manufacturer:
+        weapons = weapons.filter(manufacturer_name__icontains=manufacturer)
+    if model:
+        weapons = weapons.filter(model__icontains=model)
+    if status:
+        weapons = weapons.filter(status=status)
+    if weapon_type:
+        weapons = weapons.filter(weapon_type=weapon_type)
+    if country:
+        weapons = weapons.filter(country_of_manufacture_id=country.upper())
+    if agency is not None:
+        weapons = weapons.filter(agency=agency)
+    if agency_code:
+        weapons = weapons.filter(agency__code=agency_code)
+    return weapons
 
 
 def parties_for(user: User | AnonymousUser) -> QuerySet[Party]:

@@ -30,6 +30,7 @@ from armstrace.registry.choices import (
 )
 from armstrace.registry.exceptions import RetentionFloor
 from armstrace.registry.models import Component, Event, Mark, Party, Weapon
+from armstrace.registry.selectors import earliest_purge_for_weapon
 
 EARLIEST_YEAR = 1800
 MAX_SERIAL = 64
@@ -419,8 +420,6 @@ def add_mark(*, weapon: Weapon, data: MarkInput) -> Mark:
 
 def purge_weapon(*, weapon: Weapon, policy: str, reason: str) -> None:
     """Delete a weapon's records, only when every one of them is past its floor."""
-    from armstrace.registry.selectors import earliest_purge_for_weapon
-
     reason = _text("reason", reason, max_length=500, required=True)
     earliest = earliest_purge_for_weapon(weapon, policy)
     if earliest is None or earliest > clock.today():

@@ -23,7 +23,7 @@ from rapidfuzz.distance import Levenshtein
 
 from armstrace.search import lookups  # noqa: F401  (registers __matches)
 from armstrace.search.models import SerialEntry
-from armstrace.search.serials import ANY, ONE, Pattern, canonical
+from armstrace.search.serials import ANY, ONE, Pattern
 
 EXACT, EQUIVALENT, PARTIAL, FUZZY = "exact", "equivalent", "partial", "fuzzy"
 MATCH_RANK = {EXACT: 0, EQUIVALENT: 1, PARTIAL: 2, FUZZY: 3}
@@ -145,7 +145,3 @@ def _confusable_edits(pattern: str, norm: str) -> int:
     if ANY in pattern or len(pattern) != len(norm):
         return 1
     return sum(1 for p, n in zip(pattern, norm, strict=True) if p != ONE and p != n)
-
-
-def canonical_query(norm: str, table: dict[int, str]) -> str:
-    return canonical(norm, table)

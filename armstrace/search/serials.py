@@ -57,10 +57,6 @@ class Pattern:
     def known(self) -> int:
         return sum(ch not in (ONE, ANY) for ch in self.text)
 
-    @property
-    def fixed_length(self) -> bool:
-        return ANY not in self.text
-
     def literal_prefix(self) -> str:
         return re.split(r"[?*]", self.text, maxsplit=1)[0]
 
@@ -69,10 +65,6 @@ class Pattern:
 
     def canonical(self, table: dict[int, str] = _DEFAULT_TABLE) -> Pattern:
         return Pattern(self.text.translate(table))
-
-    def glob(self) -> str:
-        """SQLite GLOB syntax (case-sensitive, so the index serves the literal prefix)."""
-        return self.text
 
     def like(self) -> str:
         """SQL LIKE syntax; the text holds no % or _ after normalisation."""
