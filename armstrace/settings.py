@@ -100,7 +100,9 @@ INSTALLED_APPS = [
     "armstrace.accounts",
     "armstrace.reference",
     "armstrace.registry",
+    "armstrace.quality",
     "armstrace.search",
+    "armstrace.intake",
     "armstrace.web",
 ]
 

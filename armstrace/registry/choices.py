@@ -18,6 +18,7 @@ class Status(models.TextChoices):
     RECOVERED = "recovered", _("Recovered")
     DEACTIVATED = "deactivated", _("Deactivated")
     DESTROYED = "destroyed", _("Destroyed")
+    UNKNOWN = "unknown", _("Registered; holder and whereabouts not stated in the source")
 
 
 class EventKind(models.TextChoices):

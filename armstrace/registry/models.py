@@ -79,11 +79,26 @@ class Weapon(models.Model):
     calibre_ref = models.ForeignKey(
         Calibre, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    weapon_type = models.CharField(_("type"), max_length=32, choices=WeaponType.choices)
+    # Blank only when the source named a type the reference data does not know (see unresolved).
+    weapon_type = models.CharField(_("type"), max_length=32, choices=WeaponType.choices, blank=True)
     year_of_manufacture = models.PositiveSmallIntegerField(
         _("year of manufacture"), null=True, blank=True
     )
+    import_country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("country of import"),
+    )
+    import_year = models.PositiveSmallIntegerField(_("year of import"), null=True, blank=True)
+    # Where the record came from: '' for direct entry, else the source system or ledger.
+    source = models.CharField(_("source"), max_length=120, blank=True)
     record_ref = models.CharField(_("source record reference"), max_length=120, blank=True)
+    # Values the source gave that did not resolve to reference data, kept as written
+    # ({field: text}) and listed for review; never dropped.
+    unresolved = models.JSONField(_("unresolved values"), default=dict, blank=True)
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="weapons", verbose_name=_("agency")
     )
@@ -107,6 +122,14 @@ class Weapon(models.Model):
             models.Index(fields=["manufacturer", "serial_norm"], name="weapon_mfr_serial"),
             models.Index(fields=["status"], name="weapon_status"),
             models.Index(fields=["record_ref"], name="weapon_record_ref"),
+        ]
+        constraints = [
+            # Re-running an import finds the records it already landed (idempotence).
+            models.UniqueConstraint(
+                fields=["source", "record_ref"],
+                condition=~models.Q(source="") & ~models.Q(record_ref=""),
+                name="weapon_unique_source_record",
+            )
         ]
 
     def __str__(self) -> str:
@@ -204,11 +227,19 @@ class Event(models.Model):
     recorded_by_id = models.BigIntegerField(null=True)
     recorded_by_name = models.CharField(max_length=150)
     correlation_id = models.CharField(max_length=64)
+    # Events taken from a file: the source and a key of the row, so a re-run adds nothing twice.
+    source = models.CharField(max_length=120, blank=True)
+    source_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["weapon", "seq"]
         constraints = [
-            models.UniqueConstraint(fields=["weapon", "seq"], name="event_unique_seq_per_weapon")
+            models.UniqueConstraint(fields=["weapon", "seq"], name="event_unique_seq_per_weapon"),
+            models.UniqueConstraint(
+                fields=["source", "source_key"],
+                condition=~models.Q(source=""),
+                name="event_unique_source_key",
+            ),
         ]
         indexes = [models.Index(fields=["kind", "occurred_on"], name="event_kind_date")]
 

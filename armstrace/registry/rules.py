@@ -11,8 +11,9 @@ from armstrace.registry.choices import EventKind, PartyKind, RecordClass, Status
 from armstrace.registry.exceptions import TransitionRefused
 
 E, S = EventKind, Status
-HELD = frozenset({S.MANUFACTURED, S.IN_STOCK, S.CIVILIAN, S.STATE_HOLDING, S.ISSUED})
-TRADED = frozenset({S.MANUFACTURED, S.IN_STOCK, S.CIVILIAN, S.STATE_HOLDING})
+# UNKNOWN: a legacy record that names no holder; it is presumed still held by someone.
+HELD = frozenset({S.MANUFACTURED, S.IN_STOCK, S.CIVILIAN, S.STATE_HOLDING, S.ISSUED, S.UNKNOWN})
+TRADED = frozenset({S.MANUFACTURED, S.IN_STOCK, S.CIVILIAN, S.STATE_HOLDING, S.UNKNOWN})
 CUSTODY = frozenset({S.FOUND, S.SEIZED, S.SURRENDERED, S.RECOVERED})
 MISSING = frozenset({S.LOST, S.STOLEN})
 EVERY_STATUS = frozenset(Status)
@@ -31,7 +32,8 @@ class Transition:
 
 
 TABLE: dict[EventKind, Transition] = {
-    E.REGISTERED: Transition(frozenset({None}), BY_HOLDER, needs_to_party=True),
+    # Without a receiving party the weapon's status is UNKNOWN (see next_status).
+    E.REGISTERED: Transition(frozenset({None}), BY_HOLDER),
     E.MANUFACTURED: Transition(frozenset({None}), S.MANUFACTURED),
     E.IMPORTED: Transition(
         frozenset({None, S.EXPORTED, S.IN_TRANSIT}), BY_HOLDER, needs_to_party=True
@@ -47,7 +49,18 @@ TABLE: dict[EventKind, Transition] = {
     E.FOUND: Transition(EVERY_STATUS - CUSTODY - {S.DESTROYED} | {None}, S.FOUND),
     E.SEIZED: Transition(EVERY_STATUS - CUSTODY - {S.DESTROYED} | {None}, S.SEIZED),
     E.SURRENDERED: Transition(
-        frozenset({None, S.MANUFACTURED, S.IN_STOCK, S.CIVILIAN, S.LOST, S.STOLEN, S.DEACTIVATED}),
+        frozenset(
+            {
+                None,
+                S.MANUFACTURED,
+                S.IN_STOCK,
+                S.CIVILIAN,
+                S.UNKNOWN,
+                S.LOST,
+                S.STOLEN,
+                S.DEACTIVATED,
+            }
+        ),
         S.SURRENDERED,
     ),
     E.RECOVERED: Transition(MISSING, S.RECOVERED),
@@ -95,12 +108,21 @@ def next_status(
         assert status is not None
         return Status(status)
     if transition.outcome == BY_HOLDER:
+        if to_party_kind is None and kind == E.REGISTERED:
+            return S.UNKNOWN
         if to_party_kind is None:
             raise TransitionRefused(
                 _("'%(event)s' needs the receiving party.") % {"event": kind.label}
             )
         return HOLDER_STATUS[PartyKind(to_party_kind)]
     return Status(transition.outcome)
+
+
+def registered_status(stated: Status | None, holder_kind: str | None) -> Status:
+    """A legacy record's status on entry: as the source states it, else from its holder."""
+    if stated is not None:
+        return stated
+    return next_status(None, E.REGISTERED, to_party_kind=holder_kind)
 
 
 # Retention (ITI para 12): floors in years; no policy may go below them.

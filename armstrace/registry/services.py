@@ -109,12 +109,12 @@ def _country(field_name: str, code: str | None) -> Country | None:
     return country
 
 
-def _year(value: int | None) -> int | None:
+def _year(value: int | None, field_name: str = "year_of_manufacture") -> int | None:
     if value is None:
         return None
     if not EARLIEST_YEAR <= value <= clock.today().year:
         raise DomainValidationError(
-            "year_of_manufacture",
+            field_name,
             _("must be between %(low)d and %(high)d")
             % {"low": EARLIEST_YEAR, "high": clock.today().year},
             code="impossible_year",
@@ -188,6 +188,8 @@ class WeaponInput:
     model: str = ""
     calibre: str = ""
     year_of_manufacture: int | None = None
+    import_country: str | None = None
+    import_year: int | None = None
     record_ref: str = ""
     components: list[ComponentInput] = field(default_factory=list)
     marks: list[MarkInput] = field(default_factory=list)
@@ -213,6 +215,8 @@ def register_weapon(*, agency: Agency, data: WeaponInput, first_event: EventInpu
         calibre=_text("calibre", data.calibre, max_length=60),
         weapon_type=_choice("weapon_type", data.weapon_type, WeaponType),
         year_of_manufacture=_year(data.year_of_manufacture),
+        import_country=_country("import_country", data.import_country),
+        import_year=_year(data.import_year, "import_year"),
         record_ref=_text("record_ref", data.record_ref, max_length=120),
         agency=agency,
     )
@@ -416,6 +420,62 @@ def add_mark(*, weapon: Weapon, data: MarkInput) -> Mark:
         )
         record_change(mark, action="created", before=None)
     return mark
+
+
+# What a correction may change, and how each new value is checked.
+CORRECTABLE = (
+    "serial_number",
+    "manufacturer_name",
+    "country_of_manufacture",
+    "model",
+    "calibre",
+    "weapon_type",
+    "year_of_manufacture",
+    "import_country",
+    "import_year",
+    "record_ref",
+)
+
+
+def _corrected(name: str, value: object) -> object:
+    if name == "serial_number":
+        return _serial(name, str(value), required=True)[0]
+    if name in ("country_of_manufacture", "import_country"):
+        return _country(name, str(value) if value else None)
+    if name in ("year_of_manufacture", "import_year"):
+        return _year(int(str(value)) if value not in (None, "") else None, name)
+    if name == "weapon_type":
+        return _choice(name, str(value), WeaponType)
+    limits = {"manufacturer_name": 200, "model": 120, "calibre": 60, "record_ref": 120}
+    return _text(name, str(value), max_length=limits[name], required=name == "manufacturer_name")
+
+
+def correct_weapon(*, weapon: Weapon, changes: dict[str, object], reason: str) -> Weapon:
+    """Correct identity fields against a source document; the old values stay in the audit log.
+
+    Country fields take ISO codes; a corrected field is no longer 'unresolved'.
+    """
+    reason = _text("reason", reason, max_length=500, required=True)
+    unknown = sorted(set(changes) - set(CORRECTABLE))
+    if unknown:
+        raise DomainValidationError(unknown[0], _("cannot be corrected"), code="not_correctable")
+    values = {name: _corrected(name, value) for name, value in changes.items()}
+    with transaction.atomic(), audit_batch():
+        locked = Weapon.objects.select_for_update().get(pk=weapon.pk)
+        before = snapshot(locked)
+        for name, value in values.items():
+            setattr(locked, name, value)
+            locked.unresolved.pop(name, None)
+        locked.serial_norm = normalise_serial(locked.serial_number)
+        locked.save()
+        record_change(locked, action="updated", before=before)
+        record_event(
+            "registry:weapon:corrected",
+            object_type="registry.weapon",
+            object_id=str(locked.pk),
+            data={"fields": sorted(values), "reason": reason},
+        )
+    return locked
 
 
 def purge_weapon(*, weapon: Weapon, policy: str, reason: str) -> None:

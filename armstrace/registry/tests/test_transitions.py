@@ -29,27 +29,27 @@ from armstrace.registry.services import (
 
 COLUMNS = ["new", "manufactured", "in_stock", "civilian", "state_holding", "issued",
            "in_transit", "exported", "lost", "stolen", "found", "seized", "surrendered",
-           "recovered", "deactivated", "destroyed"]  # fmt: skip
+           "recovered", "deactivated", "destroyed", "unknown"]  # fmt: skip
 SPEC = """
-                      new mfd stk civ sta iss trn exp los sto fnd sez sur rec dea des
-registered             x   .   .   .   .   .   .   .   .   .   .   .   .   .   .   .
-manufactured           x   .   .   .   .   .   .   .   .   .   .   .   .   .   .   .
-imported               x   .   .   .   .   .   x   x   .   .   .   .   .   .   .   .
-exported               .   x   x   x   x   .   x   .   .   .   .   .   .   .   .   .
-in_transit             x   x   x   x   x   .   .   .   .   .   .   .   .   .   .   .
-transferred            .   x   x   x   x   .   x   .   .   .   x   x   x   x   .   .
-issued                 .   .   .   .   x   .   .   .   .   .   .   .   .   .   .   .
-returned               .   .   .   .   .   x   .   .   .   .   .   .   .   .   .   .
-lost                   .   x   x   x   x   x   x   .   .   .   .   .   .   .   .   .
-stolen                 .   x   x   x   x   x   x   .   .   .   .   .   .   .   .   .
-found                  x   x   x   x   x   x   x   x   x   x   .   .   .   .   x   .
-seized                 x   x   x   x   x   x   x   x   x   x   .   .   .   .   x   .
-surrendered            x   x   x   x   .   .   .   .   x   x   .   .   .   .   x   .
-recovered              .   .   .   .   .   .   .   .   x   x   .   .   .   .   .   .
-deactivated            .   x   x   x   x   x   .   .   .   .   x   x   x   x   .   .
-converted              .   x   x   x   x   x   .   .   .   .   .   .   .   .   .   .
-destroyed              .   x   x   x   x   x   .   .   .   .   x   x   x   x   x   .
-records_handed_over    .   x   x   x   x   x   x   x   x   x   x   x   x   x   x   x
+                      new mfd stk civ sta iss trn exp los sto fnd sez sur rec dea des  unk
+registered             x   .   .   .   .   .   .   .   .   .   .   .   .   .   .   .  .
+manufactured           x   .   .   .   .   .   .   .   .   .   .   .   .   .   .   .  .
+imported               x   .   .   .   .   .   x   x   .   .   .   .   .   .   .   .  .
+exported               .   x   x   x   x   .   x   .   .   .   .   .   .   .   .   .  x
+in_transit             x   x   x   x   x   .   .   .   .   .   .   .   .   .   .   .  x
+transferred            .   x   x   x   x   .   x   .   .   .   x   x   x   x   .   .  x
+issued                 .   .   .   .   x   .   .   .   .   .   .   .   .   .   .   .  .
+returned               .   .   .   .   .   x   .   .   .   .   .   .   .   .   .   .  .
+lost                   .   x   x   x   x   x   x   .   .   .   .   .   .   .   .   .  x
+stolen                 .   x   x   x   x   x   x   .   .   .   .   .   .   .   .   .  x
+found                  x   x   x   x   x   x   x   x   x   x   .   .   .   .   x   .  x
+seized                 x   x   x   x   x   x   x   x   x   x   .   .   .   .   x   .  x
+surrendered            x   x   x   x   .   .   .   .   x   x   .   .   .   .   x   .  x
+recovered              .   .   .   .   .   .   .   .   x   x   .   .   .   .   .   .  .
+deactivated            .   x   x   x   x   x   .   .   .   .   x   x   x   x   .   .  x
+converted              .   x   x   x   x   x   .   .   .   .   .   .   .   .   .   .  x
+destroyed              .   x   x   x   x   x   .   .   .   .   x   x   x   x   x   .  x
+records_handed_over    .   x   x   x   x   x   x   x   x   x   x   x   x   x   x   x  x
 """
 
 
@@ -85,6 +85,7 @@ PATHS: dict[str, list[tuple[str, str | None]]] = {
     ],
     "deactivated": [("manufactured", None), ("deactivated", None)],
     "destroyed": [("manufactured", None), ("destroyed", None)],
+    "unknown": [("registered", None)],
 }
 
 
