@@ -197,6 +197,9 @@ ARMSTRACE_CONFUSABLES = env_list("ARMSTRACE_CONFUSABLES", "0ODQ,1IL7,5S,8B3,2Z,6
 
 # Retention policy (ITI para 12): "indefinite" (default), "iti" or "eu".
 ARMSTRACE_RETENTION_POLICY = env_str("ARMSTRACE_RETENTION_POLICY", "indefinite")
+# The state this node serves (ISO 3166-1 alpha-2): the country of the default agency that
+# an import into an empty database creates.
+ARMSTRACE_COUNTRY = env_str("ARMSTRACE_COUNTRY", "")
 
 LOGGING = {
     "version": 1,

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("armstrace.registry.urls")),
     path("", include("armstrace.reference.urls")),
     path("", include("armstrace.search.urls")),
+    path("", include("armstrace.intake.urls")),
     path("", include("armstrace.web.urls")),
 ]

@@ -21,6 +21,8 @@ SEPARATORS = frozenset(" \t-_/\\.,:;·–—")
 
 
 def has_control_characters(value: str) -> bool:
+    if value.isprintable():  # fast path, in C: printable text holds none of them
+        return False
     return any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in value)
 
 

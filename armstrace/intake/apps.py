@@ -6,3 +6,9 @@ class IntakeConfig(AppConfig):
 
     name = "armstrace.intake"
     label = "intake"
+
+    def ready(self) -> None:
+        from armstrace.intake.views import ledger_panel
+        from armstrace.registry.panels import Panel, register
+
+        register(Panel("intake/ledger_panel.html", ledger_panel))

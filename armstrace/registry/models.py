@@ -64,6 +64,7 @@ class Weapon(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("manufacturer"),
+        db_index=False,  # weapon_mfr_serial leads with it
     )
     manufacturer_name = models.CharField(_("manufacturer as written"), max_length=200)
     country_of_manufacture = models.ForeignKey(
@@ -181,7 +182,10 @@ class Mark(models.Model):
 class Event(models.Model):
     """One act in a weapon's life. Append-only: corrections are new events."""
 
-    weapon = models.ForeignKey(Weapon, on_delete=models.PROTECT, related_name="events")
+    # No index of its own: the unique (weapon, seq) constraint leads with it.
+    weapon = models.ForeignKey(
+        Weapon, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     kind = models.CharField(_("event"), max_length=24, choices=EventKind.choices)
     occurred_on = models.DateField(_("date"))

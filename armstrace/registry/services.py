@@ -18,7 +18,7 @@ from armstrace.core.context import current_context
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.text import has_control_characters, normalise_name, normalise_serial
 from armstrace.reference.choices import WeaponType
-from armstrace.reference.models import Country
+from armstrace.reference.models import Country, Manufacturer
 from armstrace.registry import rules
 from armstrace.registry.choices import (
     ComponentType,
@@ -130,6 +130,7 @@ def create_party(
     country: str | None = None,
     address: str = "",
     agency: Agency | None = None,
+    manufacturer_ref: Manufacturer | None = None,
 ) -> Party:
     _choice("kind", kind, PartyKind)
     name = _text("name", name, max_length=200, required=True)
@@ -142,6 +143,7 @@ def create_party(
             country=_country("country", country),
             address=_text("address", address, max_length=2000, multiline=True),
             agency=agency,
+            manufacturer_ref=manufacturer_ref,
         )
         record_change(party, action="created", before=None)
     return party
@@ -176,6 +178,8 @@ class EventInput:
     document_ref: str = ""
     licence_number: str = ""
     notes: str = ""
+    source: str = ""  # for events taken from a file: the source and the row's key
+    source_key: str = ""
 
 
 @dataclass
@@ -191,6 +195,9 @@ class WeaponInput:
     import_country: str | None = None
     import_year: int | None = None
     record_ref: str = ""
+    source: str = ""
+    # Values a source gave that resolve to no reference entry, kept as written ({field: text}).
+    unresolved: dict[str, str] = field(default_factory=dict)
     components: list[ComponentInput] = field(default_factory=list)
     marks: list[MarkInput] = field(default_factory=list)
 
@@ -213,11 +220,17 @@ def register_weapon(*, agency: Agency, data: WeaponInput, first_event: EventInpu
         country_of_manufacture=_country("country_of_manufacture", data.country_of_manufacture),
         model=_text("model", data.model, max_length=120),
         calibre=_text("calibre", data.calibre, max_length=60),
-        weapon_type=_choice("weapon_type", data.weapon_type, WeaponType),
+        weapon_type=(
+            ""  # a record taken from a source may lack a type; quality rules list it
+            if not data.weapon_type and (data.source or "weapon_type" in data.unresolved)
+            else _choice("weapon_type", data.weapon_type, WeaponType)
+        ),
         year_of_manufacture=_year(data.year_of_manufacture),
         import_country=_country("import_country", data.import_country),
         import_year=_year(data.import_year, "import_year"),
         record_ref=_text("record_ref", data.record_ref, max_length=120),
+        source=_text("source", data.source, max_length=120),
+        unresolved=dict(data.unresolved),
         agency=agency,
     )
     kind = EventKind(_choice("kind", first_event.kind, EventKind))
@@ -312,6 +325,8 @@ def _append_event(
         recorded_by_id=ctx.actor_id,
         recorded_by_name=ctx.actor_name,
         correlation_id=ctx.correlation_id,
+        source=_text("source", data.source, max_length=120),
+        source_key=_text("source_key", data.source_key, max_length=64),
     )
     record_change(event, action="created", before=None)
     before = snapshot(weapon)

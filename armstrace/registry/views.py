@@ -29,6 +29,7 @@ from armstrace.registry.forms import (
     add_domain_error,
 )
 from armstrace.registry.models import Component, Weapon
+from armstrace.registry.panels import render_panels
 from armstrace.registry.permissions import (
     EVENT_RECORD,
     WEAPON_CREATE,
@@ -89,6 +90,7 @@ def weapon_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         "events": selectors.timeline(weapon),
         "can_record_event": has_permission(user, EVENT_RECORD, agency=agency),
         "can_edit": has_permission(user, WEAPON_EDIT, agency=agency),
+        "panels": render_panels(request, weapon),
     }
     return render(request, "registry/weapon_detail.html", context)
 

@@ -33,7 +33,6 @@ class SerialEntry(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["norm"], name="serial_norm"),
-            models.Index(fields=["weapon"], name="serial_weapon"),
         ]
         # canon and canon_rev get engine-specific indexes in migration 0002.
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from armstrace.accounts.choices import Role
 from armstrace.accounts.permissions import USER_MANAGE, Permission, has_permission, roles_of
+from armstrace.intake.permissions import IMPORT_VIEW
 from armstrace.reference.permissions import IDENTIFY
 from armstrace.registry.permissions import WEAPON_CREATE, WEAPON_VIEW
 from armstrace.search.permissions import WEAPON_SEARCH
@@ -30,6 +31,7 @@ MENU: list[tuple[str | Promise, str, Permission]] = [
     (_("Register a weapon"), "registry:weapon-create", WEAPON_CREATE),
     (_("Search"), "search:weapons", WEAPON_SEARCH),
     (_("Identify"), "reference:identify", IDENTIFY),
+    (_("Imports"), "intake:runs", IMPORT_VIEW),
     (_("Administration"), "admin:index", USER_MANAGE),
 ]
 

@@ -1,0 +1,78 @@
+"""Bulk row writers: PostgreSQL COPY, SQLite executemany. Same rows, same tables.
+
+The importer validates every row itself (the same checks as the registry services) and
+writes whole chunks at once; per-row ORM saves cost 30 queries a weapon.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+
+def columns(model: type[Model], names: Sequence[str]) -> list[str]:
+    """Database column names of the given field names (`agency` -> `agency_id`)."""
+    return [str(model._meta.get_field(name).column) for name in names]  # type: ignore[union-attr]
+
+
+def insert(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Insert rows of plain values (see `db_value`) into the model's table."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns(model, names))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # psycopg's own cursor: COPY is not in the DB-API
+            with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(names))
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 (names from models)
+            cursor.executemany(sql, list(rows))
+
+
+def insert_returning(
+    model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], returned: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """Insert rows and return the `returned` columns of each (RETURNING: PostgreSQL, and
+    SQLite since 3.35). The order of the returned rows is not the order given."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns(model, names))
+    back = ", ".join(connection.ops.quote_name(c) for c in columns(model, returned))
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            part = rows[start : start + 500]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(part))
+            params = [value for row in part for value in row]
+            sql = f"INSERT INTO {table} ({cols}) VALUES {values} RETURNING {back}"  # noqa: S608
+            cursor.execute(sql, params)
+            found.extend(cursor.fetchall())
+    return found
+
+
+def prepare_connection() -> None:
+    """SQLite's default page cache (2 MB) thrashes once the indexes outgrow it; a bulk load
+    gets 256 MB for this connection."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")
+
+
+def uuid_value(value: uuid.UUID) -> str:
+    """How Django stores a UUIDField: native on PostgreSQL, 32 hex characters on SQLite."""
+    return str(value) if connection.vendor == "postgresql" else value.hex
+
+
+def json_value(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def datetime_value(value: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
