@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("armstrace.reference.urls")),
     path("", include("armstrace.search.urls")),
     path("", include("armstrace.intake.urls")),
+    path("quality/", include("armstrace.quality.urls")),
     path("", include("armstrace.web.urls")),
 ]

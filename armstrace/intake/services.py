@@ -8,15 +8,18 @@ Rows that fail validation go to an error file with row, column and reason; the r
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
+import queue
+import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -351,15 +354,65 @@ class Run:
     seen: set[str] | None  # dry run only: refs already read from this file
     fresh: bool = False  # the source had no record when the run started
 
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
     def reject(
         self, number: int, column: str, reason: str, values: dict[str, str] | None = None
     ) -> None:
-        self.report.rejected += 1
-        if self.errors is not None:
-            v = values or {}
-            self.errors.write(
-                [number, column, reason, v.get("record_ref", ""), v.get("serial_number", "")]
-            )
+        v = values or {}
+        with self.lock:  # the reader and the landing thread both reject rows
+            self.report.rejected += 1
+            if self.errors is not None:
+                self.errors.write(
+                    [number, column, reason, v.get("record_ref", ""), v.get("serial_number", "")]
+                )
+
+
+class Lander:
+    """Lands chunks on a second thread, with its own database connection, while the caller
+    reads and checks the next chunk: Python and the database each keep a core busy.
+
+    Inside a caller's transaction (which another connection could not see) it lands in line.
+    """
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if not connection.in_atomic_block and not run.options.dry_run:
+            self.queue: queue.Queue[list[Prepared] | None] = queue.Queue(maxsize=1)
+            context = contextvars.copy_context()  # the audit context goes along
+            self.thread = threading.Thread(target=context.run, args=(self._loop,), daemon=True)
+            self.thread.start()
+
+    def submit(self, rows: list[Prepared]) -> None:
+        if self.thread is None:
+            _land(self.run, rows)
+            return
+        if self.error is not None:
+            self.finish()
+        self.queue.put(rows)
+
+    def finish(self) -> None:
+        """Wait for the chunks handed over; raise what went wrong there (once)."""
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+        error, self.error = self.error, None
+        if error is not None:
+            raise error
+
+    def _loop(self) -> None:
+        try:
+            while (rows := self.queue.get()) is not None:
+                if self.error is None:
+                    try:
+                        _land(self.run, rows)
+                    except BaseException as error:  # handed to the reading thread
+                        self.error = error
+        finally:
+            connection.close()
 
 
 def _existing(source: str, refs: list[str]) -> dict[str, str]:
@@ -555,10 +608,6 @@ def _finish(batch: ImportBatch, report: ImportReport) -> None:
         )
 
 
-def _rows(table: Any) -> Iterator[Row | RowError]:
-    yield from table.rows()
-
-
 def import_weapons(
     path: Path, options: ImportOptions, progress: Progress | None = None
 ) -> ImportReport:
@@ -584,8 +633,9 @@ def import_weapons(
                   fresh=not Weapon.objects.filter(source=options.source).exists())  # fmt: skip
         resolver = Resolver()
         chunk: list[Prepared] = []
+        lander = Lander(run)
         try:
-            for item in _rows(table):
+            for item in table.rows():
                 report.rows_read += 1
                 if isinstance(item, RowError):
                     run.reject(item.number, item.column, item.reason)
@@ -600,14 +650,16 @@ def import_weapons(
                             item.values,
                         )
                 if len(chunk) >= options.chunk_size:
-                    _land(run, chunk)
+                    lander.submit(chunk)
                     chunk = []
                     if progress:
                         progress(*table.progress())
-            _land(run, chunk)
+            lander.submit(chunk)
+            lander.finish()
             if progress:
                 progress(*table.progress())
         finally:
+            lander.finish()
             if sink is not None:
                 sink.close()
         _finish(batch, report)

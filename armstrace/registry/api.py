@@ -157,6 +157,7 @@ def _filter_weapons(weapons: QuerySet[Weapon], filters: WeaponFilters) -> QueryS
         weapon_type=filters.weapon_type.value if filters.weapon_type is not None else "",
         country=filters.country or "",
         agency_code=filters.agency or "",
+        record_ref=filters.record_ref or "",
     ).order_by("serial_norm", "id")
 
 

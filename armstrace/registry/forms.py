@@ -97,6 +97,7 @@ class WeaponFilterForm(RegistryForm):
     )
     manufacturer = text_field(_("Manufacturer"), 200)
     model = text_field(_("Model"), 120)
+    record_ref = text_field(_("Source record reference"), 120)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=_with_blank(Status.choices, _("Any"))
     )
@@ -125,6 +126,7 @@ class WeaponFilterForm(RegistryForm):
             weapon_type=data.get("type") or "",
             country=data.get("country") or "",
             agency=data.get("agency") or None,
+            record_ref=data.get("record_ref") or "",
         )
 
     @property

@@ -57,6 +57,7 @@ class WeaponFilters(PageQuery):
     weapon_type: WeaponType | None = None
     country: CountryCode | None = Field(None, description="Country of manufacture")
     agency: PlainText | None = Field(None, description="Code of the recording agency")
+    record_ref: PlainText | None = Field(None, description="The record's id in its source")
 
 
 class PartyFilters(PageQuery):

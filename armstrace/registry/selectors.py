@@ -38,12 +38,15 @@ def filter_weapons(
     country: str = "",
     agency: Agency | None = None,
     agency_code: str = "",
+    record_ref: str = "",
 ) -> QuerySet[Weapon]:
     """The weapons matching every filter given; one place for the list page and the API.
     A serial is compared normalised, equal or (with `serial_prefix`) as a prefix."""
     if norm := normalise_serial(serial):
         lookup = "serial_norm__startswith" if serial_prefix else "serial_norm"
         weapons = weapons.filter(**{lookup: norm})
+    if record_ref:
+        weapons = weapons.filter(record_ref=record_ref.strip())
     if manufacturer:
         weapons = weapons.filter(manufacturer_name__icontains=manufacturer)
     if model:

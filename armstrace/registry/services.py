@@ -481,6 +481,8 @@ def correct_weapon(*, weapon: Weapon, changes: dict[str, object], reason: str) -
         for name, value in values.items():
             setattr(locked, name, value)
             locked.unresolved.pop(name, None)
+        if "calibre" in values:
+            locked.calibre_ref = None  # resolved from the old text, it no longer holds
         locked.serial_norm = normalise_serial(locked.serial_number)
         locked.save()
         record_change(locked, action="updated", before=before)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from armstrace.accounts.choices import Role
 from armstrace.accounts.permissions import USER_MANAGE, Permission, has_permission, roles_of
 from armstrace.intake.permissions import IMPORT_VIEW
+from armstrace.quality.permissions import QUALITY_VIEW, SPOTCHECK_ANSWER
 from armstrace.reference.permissions import IDENTIFY
 from armstrace.registry.permissions import WEAPON_CREATE, WEAPON_VIEW
 from armstrace.search.permissions import WEAPON_SEARCH
@@ -31,6 +32,8 @@ MENU: list[tuple[str | Promise, str, Permission]] = [
     (_("Register a weapon"), "registry:weapon-create", WEAPON_CREATE),
     (_("Search"), "search:weapons", WEAPON_SEARCH),
     (_("Identify"), "reference:identify", IDENTIFY),
+    (_("Data quality"), "quality:report", QUALITY_VIEW),
+    (_("My checks"), "quality:my-items", SPOTCHECK_ANSWER),
     (_("Imports"), "intake:runs", IMPORT_VIEW),
     (_("Administration"), "admin:index", USER_MANAGE),
 ]

@@ -72,3 +72,17 @@ def test_import_runs_are_listed_for_registrars_and_refused_to_investigators(
     assert "book.csv" in page and "Business-closure handover" in page
     client.force_login(investigator_a)
     assert client.get(reverse("intake:runs")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_imported_record_is_found_by_its_source_reference_on_the_list_and_the_api(
+    client: Client, tmp_path: Path, agencies: dict[str, Any], investigator_a: Any
+) -> None:
+    from armstrace.intake.tests.test_import_weapons import GOOD, run, write_csv
+
+    run("weapons", str(write_csv(tmp_path / "w.csv", GOOD)), "--source", "reg")
+    client.force_login(investigator_a)
+    page = client.get(reverse("registry:weapon-list"), {"record_ref": "R-2"}).content.decode()
+    assert "7741-X" in page and "AB 123456" not in page
+    listed = client.get("/api/v1/weapons", {"record_ref": "R-2"}).json()
+    assert [w["serial_number"] for w in listed["items"]] == ["7741-X"]
