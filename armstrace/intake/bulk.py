@@ -22,13 +22,16 @@ def columns(model: type[Model], names: Sequence[str]) -> list[str]:
 
 
 def insert(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Insert rows of plain values (see `db_value`) into the model's table."""
+    """Insert rows of plain values (uuids through `uuid_value`, datetimes through
+    `datetime_value`) into the model's table."""
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns(model, names))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # psycopg's own cursor: COPY is not in the DB-API
-            with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            sql = f"COPY {table} ({cols}) FROM STDIN"
+            # Django's wrapper turns psycopg's errors into django.db ones (IntegrityError...).
+            with connection.wrap_database_errors, raw.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
