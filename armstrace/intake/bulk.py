@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -22,7 +23,7 @@ def columns(model: type[Model], names: Sequence[str]) -> list[str]:
 
 
 def insert(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Insert rows of plain values (uuids through `uuid_value`, datetimes through
+    """Insert rows of plain values (uuids through `uuid_format`, datetimes through
     `datetime_value`) into the model's table."""
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns(model, names))
@@ -68,9 +69,9 @@ def prepare_connection() -> None:
             cursor.execute("PRAGMA cache_size = -262144")
 
 
-def uuid_value(value: uuid.UUID) -> str:
+def uuid_format() -> Callable[[uuid.UUID], str]:
     """How Django stores a UUIDField: native on PostgreSQL, 32 hex characters on SQLite."""
-    return str(value) if connection.vendor == "postgresql" else value.hex
+    return str if connection.vendor == "postgresql" else operator.attrgetter("hex")
 
 
 def json_value(value: object) -> str:

@@ -8,18 +8,15 @@ Rows that fail validation go to an error file with row, column and reason; the r
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import hashlib
-import queue
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -173,6 +170,7 @@ def _year(values: dict[str, str], name: str, this_year: int) -> int | None:
     return int(text)
 
 
+PARTY_KINDS = frozenset(PartyKind.values)
 STATUS_WORDS = {normalise_name(s.value): s for s in Status} | {
     normalise_name(str(s.label)): s for s in Status
 }
@@ -202,7 +200,7 @@ def _holder(values: dict[str, str]) -> tuple[str, str, str] | None:
     if not name:
         return None
     kind = values.get("holder_kind", "") or PartyKind.INDIVIDUAL
-    if kind not in PartyKind.values:
+    if kind not in PARTY_KINDS:
         raise _Rejected(
             "holder_kind",
             _("unknown kind %(v)r; expected one of: %(all)s")
@@ -354,65 +352,15 @@ class Run:
     seen: set[str] | None  # dry run only: refs already read from this file
     fresh: bool = False  # the source had no record when the run started
 
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
     def reject(
         self, number: int, column: str, reason: str, values: dict[str, str] | None = None
     ) -> None:
         v = values or {}
-        with self.lock:  # the reader and the landing thread both reject rows
-            self.report.rejected += 1
-            if self.errors is not None:
-                self.errors.write(
-                    [number, column, reason, v.get("record_ref", ""), v.get("serial_number", "")]
-                )
-
-
-class Lander:
-    """Lands chunks on a second thread, with its own database connection, while the caller
-    reads and checks the next chunk: Python and the database each keep a core busy.
-
-    Inside a caller's transaction (which another connection could not see) it lands in line.
-    """
-
-    def __init__(self, run: Run) -> None:
-        self.run = run
-        self.error: BaseException | None = None
-        self.thread: threading.Thread | None = None
-        if not connection.in_atomic_block and not run.options.dry_run:
-            self.queue: queue.Queue[list[Prepared] | None] = queue.Queue(maxsize=1)
-            context = contextvars.copy_context()  # the audit context goes along
-            self.thread = threading.Thread(target=context.run, args=(self._loop,), daemon=True)
-            self.thread.start()
-
-    def submit(self, rows: list[Prepared]) -> None:
-        if self.thread is None:
-            _land(self.run, rows)
-            return
-        if self.error is not None:
-            self.finish()
-        self.queue.put(rows)
-
-    def finish(self) -> None:
-        """Wait for the chunks handed over; raise what went wrong there (once)."""
-        if self.thread is not None:
-            self.queue.put(None)
-            self.thread.join()
-            self.thread = None
-        error, self.error = self.error, None
-        if error is not None:
-            raise error
-
-    def _loop(self) -> None:
-        try:
-            while (rows := self.queue.get()) is not None:
-                if self.error is None:
-                    try:
-                        _land(self.run, rows)
-                    except BaseException as error:  # handed to the reading thread
-                        self.error = error
-        finally:
-            connection.close()
+        self.report.rejected += 1
+        if self.errors is not None:
+            self.errors.write(
+                [number, column, reason, v.get("record_ref", ""), v.get("serial_number", "")]
+            )
 
 
 def _existing(source: str, refs: list[str]) -> dict[str, str]:
@@ -519,9 +467,9 @@ def _row_values(run: Run, rows: list[Prepared]) -> tuple[list[Any], list[Any], l
     note = _("Imported from %(s)s, row %(n)d")
     weapons, events, entries = [], [], []
     digest = hashlib.sha256()
+    as_key = bulk.uuid_format()
     for r in rows:
-        wid = uuid.uuid4()
-        wkey = bulk.uuid_value(wid)
+        wkey = as_key(uuid.uuid4())
         holder = run.parties.holder(r.holder)
         status = _entry_status(r.status, r.holder[0] if r.holder else None)
         unresolved = bulk.json_value(r.unresolved) if r.unresolved else "{}"
@@ -633,7 +581,6 @@ def import_weapons(
                   fresh=not Weapon.objects.filter(source=options.source).exists())  # fmt: skip
         resolver = Resolver()
         chunk: list[Prepared] = []
-        lander = Lander(run)
         try:
             for item in table.rows():
                 report.rows_read += 1
@@ -650,16 +597,14 @@ def import_weapons(
                             item.values,
                         )
                 if len(chunk) >= options.chunk_size:
-                    lander.submit(chunk)
+                    _land(run, chunk)
                     chunk = []
                     if progress:
                         progress(*table.progress())
-            lander.submit(chunk)
-            lander.finish()
+            _land(run, chunk)
             if progress:
                 progress(*table.progress())
         finally:
-            lander.finish()
             if sink is not None:
                 sink.close()
         _finish(batch, report)
