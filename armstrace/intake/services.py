@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -351,6 +350,7 @@ class Run:
     report: ImportReport
     seen: set[str] | None  # dry run only: refs already read from this file
     fresh: bool = False  # the source had no record when the run started
+    ids: bulk.OrderedIds = field(default_factory=bulk.OrderedIds)
 
     def reject(
         self, number: int, column: str, reason: str, values: dict[str, str] | None = None
@@ -469,7 +469,7 @@ def _row_values(run: Run, rows: list[Prepared]) -> tuple[list[Any], list[Any], l
     digest = hashlib.sha256()
     as_key = bulk.uuid_format()
     for r in rows:
-        wkey = as_key(uuid.uuid4())
+        wkey = as_key(run.ids())
         holder = run.parties.holder(r.holder)
         status = _entry_status(r.status, r.holder[0] if r.holder else None)
         unresolved = bulk.json_value(r.unresolved) if r.unresolved else "{}"

@@ -229,3 +229,13 @@ def test_holders_named_twice_are_one_party(tmp_path: Path) -> None:
     holders = {w.holder_id for w in Weapon.objects.all()}
     assert len(holders) == 1
     assert Party.objects.filter(kind="individual").count() == 1
+
+
+def test_bulk_ids_are_version_7_uuids_in_strictly_increasing_order() -> None:
+    from armstrace.intake.bulk import OrderedIds
+
+    ids = OrderedIds()
+    made = [ids() for _ in range(20_000)]  # far more than 4,096 in one millisecond
+    assert made == sorted(made) and len(set(made)) == len(made)
+    assert {u.version for u in made} == {7}
+    assert [u.hex for u in made] == sorted(u.hex for u in made)  # SQLite stores the hex
