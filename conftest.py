@@ -19,6 +19,14 @@ PASSWORD = "correct horse battery staple 42"
 
 
 @pytest.fixture(autouse=True)
+def _fresh_serial_column() -> None:
+    """The in-memory serial column is per process; each test's database starts afresh."""
+    from armstrace.search import column
+
+    column.forget()
+
+
+@pytest.fixture(autouse=True)
 def _audit_context() -> Iterator[None]:
     with audit_context(actor_id=None, actor_name="test-setup", channel="system"):
         yield

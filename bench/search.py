@@ -1341,6 +1341,11 @@ def run_worker(args: argparse.Namespace) -> int:
     for q in queries:
         by_class[q.cls].append(q)
     warm = build_queries(world, pools, 3, random.Random(args.seed + 99))[:WARMUP]
+    t0 = time.perf_counter()
+    from armstrace.search import column
+
+    column.current()  # as `armstrace serve` does at start
+    result["column_build_s"] = round(time.perf_counter() - t0, 1)
     with audit_context(actor_id=None, actor_name="bench", channel="job", purpose="benchmark"):
         warm_up(world, warm)
         result["classes"] = {}

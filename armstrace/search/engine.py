@@ -4,10 +4,10 @@
 - misread (confusable): B-tree equality on `canon`;
 - wildcards: the pattern on `canon` when its known start is at least as long as its known
   end (B-tree range on the prefix), else on `canon_rev` (the suffix becomes a prefix); with
-  both ends unknown, a trigram index on PostgreSQL, a scan (narrowed to the manufacturer when
-  one is known) on SQLite;
+  both ends unknown, the in-memory column (`column.py`) for `?` patterns, and for `*`
+  patterns a trigram index on PostgreSQL or a scan on SQLite;
 - fallback for one misread outside the confusable table, one lost or one extra character:
-  a handful of one-wildcard patterns, each served by its longer known end.
+  the in-memory column.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from rapidfuzz.distance import Levenshtein
 
-from armstrace.search import lookups  # noqa: F401  (registers __matches)
+from armstrace.search import column, lookups  # noqa: F401  (lookups registers __matches)
 from armstrace.search.models import SerialEntry
 from armstrace.search.serials import ANY, ONE, Pattern
 
@@ -110,30 +110,60 @@ def exact_or_narrowed(
     return Retrieval(_to_hits(rows[:cap], query_norm, EQUIVALENT), "norm-equal", len(rows) > cap)
 
 
+def _by_pk(col: column.Column, pks: list[int]) -> list[tuple[object, ...]]:
+    """The rows of entries the column found; an entry deleted since its build drops out."""
+    wanted = [pk for pk in pks if pk not in col.removed]
+    rows = SerialEntry.objects.filter(pk__in=wanted).values_list("pk", *FIELDS)
+    by_pk = {row[0]: row[1:] for row in rows}
+    return [by_pk[pk] for pk in wanted if pk in by_pk]
+
+
+def _since_build(col: column.Column, makers: set[int] | None) -> QuerySet[SerialEntry]:
+    since = Q(pk__gt=col.max_pk) | Q(pk__in=col.removed) if col.removed else Q(pk__gt=col.max_pk)
+    return _base(makers).filter(since)
+
+
 def one_edit(query_norm: str, canon_query: str, makers: set[int] | None, cap: int) -> Retrieval:
     """Serials one substitution, deletion or insertion away (outside the confusable table):
-    one-wildcard patterns, each served by its longer known end, sent as one UNION ALL."""
-    patterns = {canon_query[:i] + ONE + canon_query[i + 1 :] for i in range(len(canon_query))}
-    patterns |= {canon_query[:i] + ONE + canon_query[i:] for i in range(len(canon_query) + 1)}
-    shorter = {canon_query[:i] + canon_query[i + 1 :] for i in range(len(canon_query))}
-    parts = [_pattern_qs(Pattern(text), makers)[0] for text in sorted(patterns)]
-    if len(canon_query) > 4:
-        parts.append(_base(makers).filter(canon__in=shorter))
-    limited = connection.features.supports_slicing_ordering_in_compound
-    selects = [p.values_list(*FIELDS)[: cap + 1] if limited else p.values_list(*FIELDS)
-               for p in parts]  # fmt: skip
-    rows = [tuple(row) for row in selects[0].union(*selects[1:], all=True)]
+    a scan of the in-memory column, plus the entries written since it was built."""
+    col = column.current()
+    rows = [
+        row
+        for row in _by_pk(col, column.near(col, canon_query, makers, cap))
+        if column.within_one_edit(str(row[4]), canon_query)  # another process changed it
+    ]
+    rows += [
+        tuple(row)
+        for row in _since_build(col, makers).values_list(*FIELDS)
+        if column.within_one_edit(str(row[4]), canon_query)
+    ]
     hits = [h for h in _to_hits(rows, query_norm, FUZZY) if h.norm != query_norm]
     unique = {(h.weapon_id, h.norm): h for h in hits if h.distance > 0}
-    return Retrieval(list(unique.values())[:cap], "one-edit", len(unique) > cap)
+    return Retrieval(list(unique.values())[:cap], "one-edit-column", len(unique) > cap)
+
+
+def _column_rows(pattern: Pattern, makers: set[int] | None, cap: int) -> list[tuple[object, ...]]:
+    """A pattern of known characters and `?` with both ends unknown, from the column."""
+    col = column.current()
+    regex = pattern.regex()
+    rows = [
+        r
+        for r in _by_pk(col, column.fixed(col, pattern.text, makers, cap))
+        if regex.match(str(r[4]))
+    ]
+    return rows + _rows(_since_build(col, makers).filter(canon__matches=pattern.text), cap)
 
 
 def wildcard(
     pattern: Pattern, makers: set[int] | None, cap: int, table: dict[int, str]
 ) -> Retrieval:
     canon_pattern = pattern.canonical(table)
-    qs, plan = _pattern_qs(canon_pattern, makers)
-    rows = _rows(qs, cap)
+    both_ends_unknown = not canon_pattern.literal_prefix() and not canon_pattern.literal_suffix()
+    if both_ends_unknown and ANY not in canon_pattern.text:
+        rows, plan = _column_rows(canon_pattern, makers, cap), "column-scan"
+    else:
+        qs, plan = _pattern_qs(canon_pattern, makers)
+        rows = _rows(qs, cap)
     literal = pattern.regex()
     hits = _to_hits(rows[:cap], pattern.text, PARTIAL)
     for hit in hits:  # letters that matched only through a confusable count as one edit each

@@ -18,6 +18,7 @@ from armstrace.core.text import normalise_name, normalise_serial
 from armstrace.reference.identify import get_index
 from armstrace.reference.models import ManufacturerAlias
 from armstrace.registry.models import Component, Mark, Weapon
+from armstrace.search import column
 from armstrace.search.models import EntrySource, SerialEntry
 from armstrace.search.serials import DEFAULT_CONFUSABLES, canon_table, canonical, reverse
 
@@ -117,7 +118,9 @@ def index_weapon(weapon: Weapon, *, new: bool = False) -> None:
         SerialEntry.objects.bulk_create(entries_for(weapon, [], [], confusables()))
         return
     with transaction.atomic():
-        SerialEntry.objects.filter(weapon_id=weapon.pk).delete()
+        old = SerialEntry.objects.filter(weapon_id=weapon.pk)
+        column.note_removed(old.values_list("pk", flat=True))
+        old.delete()
         SerialEntry.objects.bulk_create(
             entries_for(weapon, weapon.components.all(), weapon.marks.all(), confusables())
         )
@@ -127,6 +130,7 @@ def rebuild_index(batch: int = 5000) -> int:
     """Re-index every weapon (after a bulk load or a change of the confusable table)."""
     table = confusables()
     total = 0
+    column.forget()
     with transaction.atomic():
         SerialEntry.objects.all().delete()
         last = None

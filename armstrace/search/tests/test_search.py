@@ -131,3 +131,19 @@ def test_an_unknown_model_still_counts_as_written(weapon_factory):
     top = _search("11510", model="scout-862").candidates[0]
     assert top.weapon_id == str(scout.pk)
     assert "model matches as written" in top.reasons
+
+
+def test_the_in_memory_column_sees_weapons_registered_and_serials_corrected_after_its_build(
+    weapon_factory,
+):
+    from armstrace.registry.services import correct_weapon
+
+    weapon_factory(serial="KL-443-21")
+    assert [c.serial_number for c in _search("?L443?1").candidates] == ["KL-443-21"]  # built
+    later = weapon_factory(serial="MN-443-21")
+    assert {c.serial_number for c in _search("??443?1").candidates} == {"KL-443-21", "MN-443-21"}
+    correct_weapon(weapon=later, changes={"serial_number": "MN-449-21"}, reason="misread ledger")
+    found = {c.serial_number for c in _search("??44??1").candidates}
+    assert found == {"KL-443-21", "MN-449-21"}
+    near = {c.serial_number for c in _search("MN-449-24").candidates}  # one edit away
+    assert near == {"MN-449-21"}

@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandParser, OutputWrappe
 from django.core.wsgi import get_wsgi_application
 from django.utils.translation import gettext as _
 
+from armstrace.search import column
+
 
 def run_server(*, host: str, port: int, threads: int, out: OutputWrapper) -> None:
     """Blocks until interrupted. Static files come from whitenoise, inside the application."""
@@ -18,6 +20,7 @@ def run_server(*, host: str, port: int, threads: int, out: OutputWrapper) -> Non
     # Whitenoise serves from the apps (WHITENOISE_USE_FINDERS) but warns if STATIC_ROOT is absent.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     application = get_wsgi_application()
+    column.warm_in_background()
     shown_host = f"[{host}]" if ":" in host else host
     out.write(_("ArmsTrace is serving on http://%(host)s:%(port)d/ (Ctrl-C stops it)")
               % {"host": shown_host, "port": port})  # fmt: skip
