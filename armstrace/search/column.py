@@ -14,6 +14,7 @@ share of it. An entry deleted since the build is dropped when its row is fetched
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from django.db.models import Max
 from armstrace.search.models import SerialEntry
 from armstrace.search.serials import ONE
 
+logger = logging.getLogger(__name__)
 Mask = npt.NDArray[np.bool_]
 NO_MAKER = -1
 # Entries written since the build are read from the database with every query, so the
@@ -137,6 +139,8 @@ def warm_in_background() -> None:
     def build_now() -> None:
         try:
             current()
+        except Exception:  # the first query will build it instead
+            logger.warning("could not build the serial column at start", exc_info=True)
         finally:
             connection.close()  # this thread's own connection
 
