@@ -513,7 +513,8 @@ class Reservoir:
 W_VARIABLE = ("id", "serial_number", "serial_norm", "year_of_manufacture", "record_ref", "status")
 W_FIXED = ("manufacturer_id", "manufacturer_name", "country_of_manufacture_id", "model", "calibre",
            "calibre_ref_id", "weapon_type", "agency_id", "holder_id", "last_event_on",
-           "registered_at", "updated_at")  # fmt: skip
+           "registered_at", "updated_at", "import_country_id", "import_year", "source",
+           "unresolved")  # fmt: skip
 E_COLUMNS = ("weapon_id", "source", "source_id", "value", "norm", "canon", "canon_rev", "length",
              "maker_id")  # fmt: skip
 
@@ -538,7 +539,7 @@ class Loader:
             self.fixed[key] = (
                 maker.party_id, maker.name, maker.country, r.model.model, r.written_calibre,
                 self.world.calibre_ids.get(r.calibre), r.model.weapon_type, self.agency_id,
-                None, None, self.registered, self.registered,
+                None, None, self.registered, self.registered, None, None, "bench", "{}",
             )  # fmt: skip
         return self.fixed[key]
 

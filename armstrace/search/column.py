@@ -25,7 +25,7 @@ from django.db import connection
 from django.db.models import Max
 
 from armstrace.search.models import SerialEntry
-from armstrace.search.serials import ONE
+from armstrace.search.serials import ANY, ONE, Pattern
 
 logger = logging.getLogger(__name__)
 Mask = npt.NDArray[np.bool_]
@@ -161,11 +161,12 @@ def forget() -> None:
         _current.pop("column", None)
 
 
-def _matching(group: Group, lo: int, hi: int, pattern: str) -> Mask:
+def _matching(group: Group, lo: int, hi: int, parts: list[tuple[int, str]]) -> Mask:
     mask = np.ones(hi - lo, dtype=np.bool_)
-    for i, ch in enumerate(pattern):
-        if ch != ONE:
-            mask &= group.chars[i, lo:hi] == ord(ch)
+    for start, text in parts:
+        for i, ch in enumerate(text, start=start):
+            if ch != ONE:
+                mask &= group.chars[i, lo:hi] == ord(ch)
     return mask
 
 
@@ -174,23 +175,26 @@ def _collect(group: Group, lo: int, mask: Mask, found: list[int], cap: int) -> N
     found.extend(group.ids[lo + hits].tolist())
 
 
-def fixed(column: Column, pattern: str, makers: set[int] | None, cap: int) -> list[int]:
-    """Primary keys of entries matching a canonical pattern of `?` and known characters,
-    at most cap + 1 of them (one more than the cap says the answer was cut)."""
+def scan(column: Column, pattern: str, makers: set[int] | None, cap: int) -> list[int]:
+    """Primary keys of entries matching a canonical pattern of known characters, `?` and at
+    most one `*`, at most cap + 1 of them (one more than the cap says the answer was cut)."""
+    if pattern.count(ANY) > 1:
+        raise ValueError("the column serves patterns with at most one '*'")
+    head, star, tail = pattern.partition(ANY)
+    lengths = sorted(column.groups) if star else [len(pattern)]
     found: list[int] = []
-    group = column.groups.get(len(pattern))
-    for lo, hi in group.slices(makers) if group else []:
-        _collect(group, lo, _matching(group, lo, hi, pattern), found, cap)  # type: ignore[arg-type]
-        if len(found) > cap:
-            return found
-    found += _others(column, makers, lambda canon: _fits(canon, pattern))
+    for length in lengths:
+        group = column.groups.get(length)
+        if group is None or length < len(head) + len(tail):
+            continue
+        parts = [(0, head), (length - len(tail), tail)]
+        for lo, hi in group.slices(makers):
+            _collect(group, lo, _matching(group, lo, hi, parts), found, cap)
+            if len(found) > cap:
+                return found
+    regex = Pattern(pattern).regex()
+    found += _others(column, makers, lambda canon: regex.match(canon) is not None)
     return found[: cap + 1]
-
-
-def _fits(canon: str, pattern: str) -> bool:
-    return len(canon) == len(pattern) and all(
-        p in (ONE, c) for p, c in zip(pattern, canon, strict=True)
-    )
 
 
 def _others(column: Column, makers: set[int] | None, test: Callable[[str], bool]) -> list[int]:

@@ -4,8 +4,9 @@
 - misread (confusable): B-tree equality on `canon`;
 - wildcards: the pattern on `canon` when its known start is at least as long as its known
   end (B-tree range on the prefix), else on `canon_rev` (the suffix becomes a prefix); with
-  both ends unknown, the in-memory column (`column.py`) for `?` patterns, and for `*`
-  patterns a trigram index on PostgreSQL or a scan on SQLite;
+  patterns with at most one `*` whose known ends are short (or missing), the in-memory
+  column (`column.py`); with two `*` and both ends unknown, a trigram index on PostgreSQL or
+  a scan on SQLite;
 - fallback for one misread outside the confusable table, one lost or one extra character:
   the in-memory column.
 """
@@ -142,13 +143,24 @@ def one_edit(query_norm: str, canon_query: str, makers: set[int] | None, cap: in
     return Retrieval(list(unique.values())[:cap], "one-edit-column", len(unique) > cap)
 
 
+# A known end this long makes a B-tree range selective; a shorter one ranges over too much
+# of the index (one leading character: a tenth to a thirtieth of it), where the column's
+# compare costs the same few milliseconds whatever the pattern.
+SELECTIVE_END = 4
+
+
+def _column_serves(pattern: Pattern) -> bool:
+    ends = max(len(pattern.literal_prefix()), len(pattern.literal_suffix()))
+    return pattern.text.count(ANY) <= 1 and ends < SELECTIVE_END
+
+
 def _column_rows(pattern: Pattern, makers: set[int] | None, cap: int) -> list[tuple[object, ...]]:
-    """A pattern of known characters and `?` with both ends unknown, from the column."""
+    """A pattern with at most one `*` and no selective known end, from the column."""
     col = column.current()
     regex = pattern.regex()
     rows = [
         r
-        for r in _by_pk(col, column.fixed(col, pattern.text, makers, cap))
+        for r in _by_pk(col, column.scan(col, pattern.text, makers, cap))
         if regex.match(str(r[4]))
     ]
     return rows + _rows(_since_build(col, makers).filter(canon__matches=pattern.text), cap)
@@ -158,8 +170,7 @@ def wildcard(
     pattern: Pattern, makers: set[int] | None, cap: int, table: dict[int, str]
 ) -> Retrieval:
     canon_pattern = pattern.canonical(table)
-    both_ends_unknown = not canon_pattern.literal_prefix() and not canon_pattern.literal_suffix()
-    if both_ends_unknown and ANY not in canon_pattern.text:
+    if _column_serves(canon_pattern):
         rows, plan = _column_rows(canon_pattern, makers, cap), "column-scan"
     else:
         qs, plan = _pattern_qs(canon_pattern, makers)

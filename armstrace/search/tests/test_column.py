@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from armstrace.search.column import build_from, fixed, near, within_one_edit
+from armstrace.search.column import build_from, near, scan, within_one_edit
 
 ALPHABET = "0123AB7K"
 
@@ -31,20 +32,24 @@ serials = st.lists(
 @settings(max_examples=150, deadline=None)
 @given(
     serials,
-    st.text(ALPHABET + "?", min_size=1, max_size=7),
+    st.text(ALPHABET + "?", max_size=4),
+    st.sampled_from(["", "*"]),
+    st.text(ALPHABET + "?", max_size=4),
     st.sampled_from([None, {1}, {1, 2}]),
 )
-def test_a_fixed_pattern_finds_exactly_the_entries_a_scan_finds(
-    entries: list[tuple[str, int]], pattern: str, makers: set[int] | None
+def test_a_pattern_finds_exactly_the_entries_a_regular_expression_finds(
+    entries: list[tuple[str, int]], head: str, star: str, tail: str, makers: set[int] | None
 ) -> None:
+    pattern = head + star + tail
+    if not pattern:
+        return
     column, by_pk = column_of(entries)
-    found = fixed(column, pattern, makers, cap=1000)  # type: ignore[arg-type]
+    found = scan(column, pattern, makers, cap=1000)  # type: ignore[arg-type]
+    regex = re.compile("^" + pattern.replace("?", ".").replace("*", ".*") + "$")
     expected = {
         pk
         for pk, (canon, maker) in by_pk.items()
-        if (not makers or maker in makers)
-        and len(canon) == len(pattern)
-        and all(p in ("?", c) for p, c in zip(pattern, canon, strict=True))
+        if (not makers or maker in makers) and regex.match(canon)
     }
     assert sorted(found) == sorted(expected)
 
@@ -78,4 +83,4 @@ def testwithin_one_edit_means_one_substitution_insertion_or_deletion() -> None:
 def test_a_cut_answer_returns_one_more_than_the_cap() -> None:
     rng = random.Random(3)
     column, _ = column_of([(f"{rng.randrange(10**4):04d}", 1) for _ in range(500)])
-    assert len(fixed(column, "????", None, cap=10)) == 11  # type: ignore[arg-type]
+    assert len(scan(column, "????", None, cap=10)) == 11  # type: ignore[arg-type]
