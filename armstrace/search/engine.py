@@ -128,9 +128,12 @@ def one_edit(query_norm: str, canon_query: str, makers: set[int] | None, cap: in
     """Serials one substitution, deletion or insertion away (outside the confusable table):
     a scan of the in-memory column, plus the entries written since it was built."""
     col = column.current()
+    pks = column.near(col, canon_query, makers, cap)
+    if len(pks) > cap:
+        return Retrieval([], "one-edit-column", True)
     rows = [
         row
-        for row in _by_pk(col, column.near(col, canon_query, makers, cap))
+        for row in _by_pk(col, pks)
         if column.within_one_edit(str(row[4]), canon_query)  # another process changed it
     ]
     rows += [
@@ -154,15 +157,17 @@ def _column_serves(pattern: Pattern) -> bool:
     return pattern.text.count(ANY) <= 1 and ends < SELECTIVE_END
 
 
-def _column_rows(pattern: Pattern, makers: set[int] | None, cap: int) -> list[tuple[object, ...]]:
-    """A pattern with at most one `*` and no selective known end, from the column."""
+def _column_rows(
+    pattern: Pattern, makers: set[int] | None, cap: int
+) -> list[tuple[object, ...]] | None:
+    """A pattern with at most one `*` and no selective known end, from the column; None when
+    more than `cap` entries match (the answer is then a hint, not the rows)."""
     col = column.current()
+    pks = column.scan(col, pattern.text, makers, cap)
+    if len(pks) > cap:
+        return None
     regex = pattern.regex()
-    rows = [
-        r
-        for r in _by_pk(col, column.scan(col, pattern.text, makers, cap))
-        if regex.match(str(r[4]))
-    ]
+    rows = [r for r in _by_pk(col, pks) if regex.match(str(r[4]))]
     return rows + _rows(_since_build(col, makers).filter(canon__matches=pattern.text), cap)
 
 
@@ -171,15 +176,18 @@ def wildcard(
 ) -> Retrieval:
     canon_pattern = pattern.canonical(table)
     if _column_serves(canon_pattern):
-        rows, plan = _column_rows(canon_pattern, makers, cap), "column-scan"
+        found, plan = _column_rows(canon_pattern, makers, cap), "column-scan"
     else:
         qs, plan = _pattern_qs(canon_pattern, makers)
-        rows = _rows(qs, cap)
+        found = _rows(qs, cap)
+    if found is None or len(found) > cap:
+        return Retrieval([], plan, True)
+    rows = found
     literal = pattern.regex()
-    hits = _to_hits(rows[:cap], pattern.text, PARTIAL)
+    hits = _to_hits(rows, pattern.text, PARTIAL)
     for hit in hits:  # letters that matched only through a confusable count as one edit each
         hit.distance = 0 if literal.match(hit.norm) else _confusable_edits(pattern.text, hit.norm)
-    return Retrieval(hits, plan, len(rows) > cap)
+    return Retrieval(hits, plan, False)
 
 
 def _confusable_edits(pattern: str, norm: str) -> int:

@@ -7,7 +7,7 @@ import pytest
 from armstrace.audit.models import AuditEntry
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.search.models import SearchLog, SerialEntry
-from armstrace.search.services import CAP, SearchQuery, search_weapons
+from armstrace.search.services import SearchQuery, search_weapons
 
 
 def _search(serial: str, **clues):
@@ -102,14 +102,16 @@ def test_empty_or_wildcard_only_queries_are_refused_clearly(registry, query):
     assert err.value.field == "serial"
 
 
-def test_a_too_broad_pattern_says_how_many_and_what_to_add(weapon_factory, monkeypatch):
+@pytest.mark.parametrize("pattern", ["WIDE*", "W?DE?", "?IDE*"])  # B-tree, column, column
+def test_a_too_broad_pattern_says_how_many_and_what_to_add(weapon_factory, monkeypatch, pattern):
     monkeypatch.setattr("armstrace.search.services.CAP", 3)
     for i in range(5):
         weapon_factory(serial=f"WIDE{i}")
-    result = _search("WIDE*")
+    result = _search(pattern)
     assert result.truncated and not result.candidates
     assert "More than 3 records" in result.message and "manufacturer" in result.message
-    assert CAP == 2000
+    monkeypatch.setattr("armstrace.search.services.CAP", 5)
+    assert len(_search(pattern).candidates) == 5
 
 
 def test_a_complete_serial_is_never_too_broad(weapon_factory, monkeypatch):
