@@ -37,7 +37,7 @@ def _report(tmp_path, *args: str) -> tuple[str, list[dict[str, str]]]:
     path = tmp_path / "retention.csv"
     out = io.StringIO()
     call_command("retention", "report", "--csv", str(path), *args, stdout=out)
-    with path.open(newline="", encoding="utf-8") as f:
+    with path.open(newline="", encoding="utf-8-sig") as f:  # a BOM, for spreadsheets
         return out.getvalue(), list(csv.DictReader(f))
 
 
@@ -121,3 +121,9 @@ def test_the_policy_defaults_to_the_setting(imported_weapon, settings):
 def test_an_unknown_policy_is_refused(db):
     with pytest.raises(Exception, match="invalid choice"):
         call_command("retention", "report", "--policy", "forever", stdout=io.StringIO())
+
+
+def test_a_serial_that_looks_like_a_formula_is_written_as_text(weapon_factory, tmp_path):
+    weapon_factory(serial="=HYPERLINK(1)")
+    _, rows = _report(tmp_path, "--policy", "iti")
+    assert {row["serial_number"] for row in rows} == {"'=HYPERLINK(1)"}

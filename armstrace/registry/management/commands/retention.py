@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import uuid
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from armstrace.core import clock
+from armstrace.core.safefiles import CsvSink
 from armstrace.registry import rules
 from armstrace.registry.choices import EventKind, RecordClass
 from armstrace.registry.models import Event, Weapon
@@ -123,12 +123,11 @@ class Command(BaseCommand):
         summaries = {cls: ClassSummary() for cls in RecordClass}
         records = retained_records(policy)
         if options["csv"]:
-            with options["csv"].open("w", newline="", encoding="utf-8") as f:
-                writer = csv.writer(f)
-                writer.writerow(CSV_HEADER)
+            # Serials come from imports: the safe writer keeps a formula from running.
+            with CsvSink(options["csv"], CSV_HEADER) as sink:
                 for record in records:
                     summaries[record.record_class].add(record, today)
-                    writer.writerow(_csv_row(record))
+                    sink.write(_csv_row(record))
         else:
             for record in records:
                 summaries[record.record_class].add(record, today)
