@@ -23,15 +23,15 @@ from armstrace.intake.fields import EVENT_FIELDS, EVENT_REQUIRED
 from armstrace.intake.models import ImportKind
 from armstrace.intake.readers import Row, RowError, open_table
 from armstrace.intake.resolve import Resolver
-from armstrace.intake.services import (
+from armstrace.intake.runs import (
     ERROR_HEADER,
     ImportOptions,
     ImportReport,
     Progress,
-    _finish,
-    _Rejected,
-    _start,
-    _text,
+    RowRejected,
+    field_text,
+    finish_batch,
+    start_batch,
 )
 from armstrace.registry.choices import EventKind, PartyKind
 from armstrace.registry.exceptions import TransitionRefused
@@ -71,7 +71,7 @@ def parse_date(name: str, text: str) -> dt.date:
             return dt.datetime.strptime(text.strip()[:10], fmt).date()
         except ValueError:
             continue
-    raise _Rejected(
+    raise RowRejected(
         name, _("%(v)r is not a date (use YYYY-MM-DD or DD/MM/YYYY)") % {"v": text[:30]}
     )
 
@@ -79,7 +79,7 @@ def parse_date(name: str, text: str) -> dt.date:
 def _kind(text: str) -> EventKind:
     kind = KINDS.get(normalise_name(text))
     if kind is None:
-        raise _Rejected(
+        raise RowRejected(
             "event",
             _("unknown event %(v)r; expected one of: %(all)s")
             % {"v": text[:40], "all": ", ".join(sorted(set(EventKind.values) | set(SYNONYMS)))},
@@ -110,7 +110,7 @@ class Finder:
                 found = found.filter(source=self.weapons_source)
             return self._one(found, "record_ref", ref)
         if not normalise_serial(serial):
-            raise _Rejected("record_ref", _("give the weapon's record_ref or serial_number"))
+            raise RowRejected("record_ref", _("give the weapon's record_ref or serial_number"))
         found = Weapon.objects.filter(serial_norm=normalise_serial(serial))
         maker = values.get("manufacturer", "")
         if maker:
@@ -126,16 +126,16 @@ class Finder:
     def _one(self, found: QuerySet[Weapon], name: str, value: str) -> Weapon:
         weapons = list(found[:2])
         if not weapons:
-            raise _Rejected(name, _("no weapon in the registry has %(v)r") % {"v": value})
+            raise RowRejected(name, _("no weapon in the registry has %(v)r") % {"v": value})
         if len(weapons) > 1:
-            raise _Rejected(
+            raise RowRejected(
                 name,
                 _("%(v)r fits several weapons; add the manufacturer or record_ref") % {"v": value},
             )
         return weapons[0]
 
     def party(self, values: dict[str, str], side: str) -> Party | None:
-        name = _text(values, f"{side}_name")
+        name = field_text(values, f"{side}_name")
         if not name:
             return None
         licence = values.get(f"{side}_licence", "")
@@ -143,7 +143,7 @@ class Finder:
             PartyKind.DEALER if licence else PartyKind.INDIVIDUAL
         )
         if kind not in PartyKind.values:
-            raise _Rejected(f"{side}_kind", _("unknown kind %(v)r") % {"v": kind[:40]})
+            raise RowRejected(f"{side}_kind", _("unknown kind %(v)r") % {"v": kind[:40]})
         key = (kind, normalise_name(name), licence)
         if key not in self.parties:
             existing = Party.objects.filter(licence_number=licence) if licence else None
@@ -191,7 +191,7 @@ def _event_input(
 
 def _country_given(values: dict[str, str], name: str, resolved: str | None) -> None:
     if values.get(name) and resolved is None:
-        raise _Rejected(name, _("%(v)r is not a known country") % {"v": values[name][:40]})
+        raise RowRejected(name, _("%(v)r is not a known country") % {"v": values[name][:40]})
 
 
 def import_events(
@@ -213,7 +213,7 @@ def import_events(
         sheet=options.sheet,
     ) as table:
         layout = dict(table.layout.__dict__)
-        batch = _start(path, ImportKind.EVENTS, options, layout)
+        batch = start_batch(path, ImportKind.EVENTS, options, layout)
         report = ImportReport(batch_id=batch.pk, layout=layout, error_file=options.error_path)
         headers = table.layout.columns
         finder = Finder(Resolver(), weapons_source)
@@ -240,7 +240,7 @@ def import_events(
         finally:
             if sink is not None:
                 sink.close()
-        _finish(batch, report)
+        finish_batch(batch, report)
     return report
 
 
@@ -266,7 +266,7 @@ def _apply(
         if not options.dry_run:
             record_life_event(weapon=weapon, data=data)
         report.landed += 1
-    except _Rejected as rejected:
+    except RowRejected as rejected:
         reject(row.number, rejected.field, rejected.reason, row.values)
     except DomainValidationError as error:
         reject(row.number, error.field, error.message, row.values)

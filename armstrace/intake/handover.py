@@ -29,18 +29,18 @@ from armstrace.intake.fields import LEDGER_FIELDS, LEDGER_REQUIRED
 from armstrace.intake.models import Document, Handover, ImportKind, LedgerDirection, LedgerEntry
 from armstrace.intake.readers import Row, RowError, open_table
 from armstrace.intake.resolve import Resolver
-from armstrace.intake.services import (
+from armstrace.intake.runs import (
     ERROR_HEADER,
     ImportOptions,
     ImportReport,
-    Parties,
     Progress,
-    _finish,
-    _Rejected,
-    _start,
-    _text,
+    RowRejected,
+    field_text,
+    finish_batch,
     sha256_of,
+    start_batch,
 )
+from armstrace.intake.services import Parties
 from armstrace.registry.choices import EventKind
 from armstrace.registry.models import Event, Party, Weapon
 from armstrace.registry.services import (
@@ -152,11 +152,11 @@ class _Book:
 
 
 def _weapon(book: _Book, v: dict[str, str], number: int) -> Weapon:
-    serial = _text(v, "serial_number", required=True)
+    serial = field_text(v, "serial_number", required=True)
     norm = normalise_serial(serial)
     if not norm:
-        raise _Rejected("serial_number", _("has no letters or digits"))
-    maker_text = _text(v, "manufacturer", required=True)
+        raise RowRejected("serial_number", _("has no letters or digits"))
+    maker_text = field_text(v, "manufacturer", required=True)
     maker_id = book.resolver.manufacturer(maker_text)
     found = Weapon.objects.filter(serial_norm=norm)
     if maker_id is not None:
@@ -170,7 +170,7 @@ def _weapon(book: _Book, v: dict[str, str], number: int) -> Weapon:
         book.report.weapons_found += 1
         return weapon
     unresolved = {} if maker_id is not None else {"manufacturer_name": maker_text}
-    type_text = _text(v, "weapon_type")
+    type_text = field_text(v, "weapon_type")
     weapon_type = book.resolver.weapon_type(type_text) if type_text else None
     if type_text and weapon_type is None:
         unresolved["weapon_type"] = type_text
@@ -183,8 +183,8 @@ def _weapon(book: _Book, v: dict[str, str], number: int) -> Weapon:
             manufacturer_name=maker_text,
             manufacturer=Party.objects.get(pk=maker_party) if maker_party else None,
             weapon_type=weapon_type or "",
-            model=_text(v, "model"),
-            calibre=_text(v, "calibre"),
+            model=field_text(v, "model"),
+            calibre=field_text(v, "calibre"),
             source=book.source,
             record_ref=f"{book.file_name}:{number}",
             unresolved=unresolved,
@@ -207,7 +207,7 @@ def _line(book: _Book, row: Row) -> bool:
         return False
     direction = DIRECTIONS.get(normalise_name(v.get("direction", "")))
     if direction is None:
-        raise _Rejected(
+        raise RowRejected(
             "direction",
             _("%(v)r is neither an acquisition nor a disposition")
             % {"v": v.get("direction", "")[:30]},
@@ -216,7 +216,7 @@ def _line(book: _Book, row: Row) -> bool:
     if v.get("scan"):
         scan = book.scans.get(Path(v["scan"]).name)
         if scan is None:
-            raise _Rejected(
+            raise RowRejected(
                 "scan", _("the page %(s)r was not among the files given") % {"s": v["scan"]}
             )
     occurred_on = parse_date("date", v["date"]) if v.get("date") else None
@@ -229,7 +229,7 @@ def _line(book: _Book, row: Row) -> bool:
             file_name=book.file_name,
             direction=direction,
             occurred_on=occurred_on,
-            counterpart=_text(v, "counterpart"),
+            counterpart=field_text(v, "counterpart"),
             counterpart_licence=v.get("counterpart_licence", "")[:64],
             counterpart_address=v.get("counterpart_address", "")[:2000],
             document_ref=v.get("document_ref", "")[:120],
@@ -310,7 +310,7 @@ def _read_book(
         sheet=options.sheet,
     ) as table:
         layout = dict(table.layout.__dict__)
-        batch = _start(path, ImportKind.HANDOVER, options, layout)
+        batch = start_batch(path, ImportKind.HANDOVER, options, layout)
         report = ImportReport(batch_id=batch.pk, layout=layout, error_file=error_path)
         headers = table.layout.columns
         with CsvSink(error_path, ERROR_HEADER) as sink:
@@ -325,7 +325,7 @@ def _read_book(
                         report.landed += 1
                     else:
                         report.present += 1
-                except (_Rejected, DomainValidationError) as error:
+                except (RowRejected, DomainValidationError) as error:
                     report.rejected += 1
                     sink.write(
                         [
@@ -338,5 +338,5 @@ def _read_book(
                     )
                 if progress:
                     progress(*table.progress())
-        _finish(batch, report)
+        finish_batch(batch, report)
     return report

@@ -25,66 +25,29 @@ from armstrace.audit.services import record_event
 from armstrace.core import clock
 from armstrace.core.context import current_context
 from armstrace.core.safefiles import CsvSink
-from armstrace.core.text import has_control_characters, normalise_name, normalise_serial
+from armstrace.core.text import normalise_name, normalise_serial
 from armstrace.intake import bulk
 from armstrace.intake.fields import FIELDS, WEAPON_FIELDS, WEAPON_REQUIRED
-from armstrace.intake.models import BatchState, ColumnMapping, ImportBatch, ImportKind
+from armstrace.intake.models import ColumnMapping, ImportBatch, ImportKind
 from armstrace.intake.readers import Row, RowError, open_table
 from armstrace.intake.resolve import Resolver
+from armstrace.intake.runs import (
+    ERROR_HEADER,
+    ImportOptions,
+    ImportReport,
+    Progress,
+    RowRejected,
+    field_text,
+    finish_batch,
+    start_batch,
+)
 from armstrace.reference.models import Manufacturer
 from armstrace.registry import rules
 from armstrace.registry.choices import EventKind, PartyKind, Status
 from armstrace.registry.models import Event, Party, Weapon
-from armstrace.registry.services import EARLIEST_YEAR, MAX_SERIAL, create_party
+from armstrace.registry.services import EARLIEST_YEAR, create_party
 from armstrace.search.indexing import confusables
 from armstrace.search.models import EntrySource, SerialEntry
-
-LIMITS = {
-    "record_ref": 120, "serial_number": MAX_SERIAL, "manufacturer": 200, "model": 120,
-    "calibre": 60, "holder": 200, "holder_licence": 64, "notes": 2000,
-}  # fmt: skip
-CHUNK = 5000
-ERROR_HEADER = ("row", "column", "reason", "record_ref", "serial_number")
-Progress = Callable[[int, int | None], None]
-
-
-@dataclass
-class ImportOptions:
-    agency: Agency
-    source: str
-    mapping: dict[str, str] | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-    dry_run: bool = False
-    error_path: Path | None = None
-    chunk_size: int = CHUNK
-
-
-@dataclass
-class ImportReport:
-    batch_id: int | None
-    rows_read: int = 0
-    landed: int = 0
-    present: int = 0
-    rejected: int = 0
-    error_file: Path | None = None
-    layout: dict[str, Any] = field(default_factory=dict)
-    unresolved: int = 0
-
-
-class _Rejected(Exception):
-    def __init__(self, name: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field, self.reason = name, reason
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def save_mapping(
@@ -140,28 +103,12 @@ class Prepared:
     unresolved: dict[str, str]
 
 
-def _text(values: dict[str, str], name: str, *, required: bool = False) -> str:
-    value = values.get(name, "")
-    limit = LIMITS.get(name, 200)
-    if not value:
-        if required:
-            raise _Rejected(name, _("is required"))
-        return value
-    if len(value) <= limit and value.isprintable():  # the common case, checked in C
-        return value
-    if len(value) > limit:
-        raise _Rejected(name, _("is longer than %(max)d characters") % {"max": limit})
-    if has_control_characters(value.replace("\n", " ").replace("\r", " ").replace("\t", " ")):
-        raise _Rejected(name, _("contains control characters"))
-    return value
-
-
 def _year(values: dict[str, str], name: str, this_year: int) -> int | None:
     text = values.get(name, "")
     if not text:
         return None
     if not text.isdigit() or not EARLIEST_YEAR <= int(text) <= this_year:
-        raise _Rejected(
+        raise RowRejected(
             name,
             _("%(v)r is not a year between %(low)d and %(high)d")
             % {"v": text[:20], "low": EARLIEST_YEAR, "high": this_year},
@@ -186,7 +133,7 @@ def _status(values: dict[str, str]) -> Status | None:
         return None
     status = _status_of(text)
     if status is None:
-        raise _Rejected(
+        raise RowRejected(
             "status",
             _("unknown status %(v)r; expected one of: %(all)s")
             % {"v": text[:40], "all": ", ".join(Status.values)},
@@ -195,46 +142,46 @@ def _status(values: dict[str, str]) -> Status | None:
 
 
 def _holder(values: dict[str, str]) -> tuple[str, str, str] | None:
-    name = _text(values, "holder")
+    name = field_text(values, "holder")
     if not name:
         return None
     kind = values.get("holder_kind", "") or PartyKind.INDIVIDUAL
     if kind not in PARTY_KINDS:
-        raise _Rejected(
+        raise RowRejected(
             "holder_kind",
             _("unknown kind %(v)r; expected one of: %(all)s")
             % {"v": kind[:40], "all": ", ".join(PartyKind.values)},
         )
-    return kind, name, _text(values, "holder_licence")
+    return kind, name, field_text(values, "holder_licence")
 
 
 def prepare_weapon(row: Row, resolver: Resolver, this_year: int) -> Prepared:
-    """Validate and resolve one row, or raise _Rejected naming the field."""
+    """Validate and resolve one row, or raise RowRejected naming the field."""
     v = row.values
-    serial = _text(v, "serial_number", required=True)
+    serial = field_text(v, "serial_number", required=True)
     serial_norm = normalise_serial(serial)
     if not serial_norm:
-        raise _Rejected("serial_number", _("has no letters or digits"))
-    manufacturer = _text(v, "manufacturer", required=True)
+        raise RowRejected("serial_number", _("has no letters or digits"))
+    manufacturer = field_text(v, "manufacturer", required=True)
     unresolved: dict[str, str] = {}
 
     def resolve(name: str, key: str, find: Callable[[str], Any]) -> Any:
-        text = _text(v, name)
+        text = field_text(v, name)
         found = find(text) if text else None
         if text and found is None:
             unresolved[key] = text
         return found
 
-    calibre = _text(v, "calibre")
+    calibre = field_text(v, "calibre")
     return Prepared(
         number=row.number,
-        record_ref=_text(v, "record_ref", required=True),
+        record_ref=field_text(v, "record_ref", required=True),
         serial=serial,
         serial_norm=serial_norm,
         manufacturer_name=manufacturer,
         maker_id=resolve("manufacturer", "manufacturer_name", resolver.manufacturer),
         country=resolve("country_of_manufacture", "country_of_manufacture", resolver.country),
-        model=_text(v, "model"),
+        model=field_text(v, "model"),
         calibre=calibre,
         calibre_id=resolve("calibre", "calibre", resolver.calibre),
         weapon_type=resolve("weapon_type", "weapon_type", resolver.weapon_type) or "",
@@ -243,7 +190,7 @@ def prepare_weapon(row: Row, resolver: Resolver, this_year: int) -> Prepared:
         import_year=_year(v, "import_year", this_year),
         holder=_holder(v),
         status=_status(v),
-        notes=_text(v, "notes"),
+        notes=field_text(v, "notes"),
         unresolved=unresolved,
     )
 
@@ -499,63 +446,6 @@ def _entry_status(stated: Status | None, holder_kind: str | None) -> str:
     return rules.registered_status(stated, holder_kind).value
 
 
-def _start(path: Path, kind: str, options: ImportOptions, layout: dict[str, Any]) -> ImportBatch:
-    ctx = current_context()
-    sha = sha256_of(path)
-    state = BatchState.CHECKED if options.dry_run else BatchState.RUNNING
-    with transaction.atomic(), audit_batch():
-        batch = ImportBatch.objects.create(
-            kind=kind,
-            source=options.source,
-            file_name=path.name,
-            file_sha256=sha,
-            agency=options.agency,
-            actor_name=ctx.actor_name,
-            correlation_id=ctx.correlation_id,
-            state=state,
-            started_at=timezone.now(),
-            layout=layout,
-        )
-        record_event(
-            "intake:batch:started",
-            object_type="intake.importbatch",
-            object_id=str(batch.pk),
-            data={
-                "file": path.name,
-                "sha256": sha,
-                "source": options.source,
-                "dry_run": options.dry_run,
-            },
-        )
-    return batch
-
-
-def _finish(batch: ImportBatch, report: ImportReport) -> None:
-    with transaction.atomic(), audit_batch():
-        batch.state = (
-            BatchState.CHECKED if batch.state == BatchState.CHECKED else BatchState.COMPLETED
-        )
-        batch.finished_at = timezone.now()
-        batch.rows_read = report.rows_read
-        batch.rows_present = report.present
-        batch.rows_rejected = report.rejected
-        batch.rows_landed = report.landed
-        batch.save()
-        record_event(
-            "intake:batch:finished",
-            object_type="intake.importbatch",
-            object_id=str(batch.pk),
-            data={
-                "state": batch.state,
-                "rows_read": report.rows_read,
-                "landed": report.landed,
-                "present": report.present,
-                "rejected": report.rejected,
-                "unresolved": report.unresolved,
-            },
-        )
-
-
 def import_weapons(
     path: Path, options: ImportOptions, progress: Progress | None = None
 ) -> ImportReport:
@@ -572,7 +462,7 @@ def import_weapons(
         sheet=options.sheet,
     ) as table:
         layout = table.layout.__dict__ | {}
-        batch = _start(path, ImportKind.WEAPONS, options, layout)
+        batch = start_batch(path, ImportKind.WEAPONS, options, layout)
         report = ImportReport(batch_id=batch.pk, layout=layout, error_file=options.error_path)
         headers = table.layout.columns
         sink = CsvSink(options.error_path, ERROR_HEADER) if options.error_path else None
@@ -589,7 +479,7 @@ def import_weapons(
                 else:
                     try:
                         chunk.append(prepare_weapon(item, resolver, this_year))
-                    except _Rejected as rejected:
+                    except RowRejected as rejected:
                         run.reject(
                             item.number,
                             headers.get(rejected.field, rejected.field),
@@ -607,5 +497,5 @@ def import_weapons(
         finally:
             if sink is not None:
                 sink.close()
-        _finish(batch, report)
+        finish_batch(batch, report)
     return report

@@ -30,7 +30,8 @@ from armstrace.core.context import audit_context
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.intake.models import ColumnMapping, ImportBatch, ImportKind
 from armstrace.intake.readers import ImportFileError
-from armstrace.intake.services import ImportOptions, ImportReport, import_weapons, save_mapping
+from armstrace.intake.runs import ImportOptions, ImportReport
+from armstrace.intake.services import import_weapons, save_mapping
 
 DEFAULT_AGENCY = "NAT"
 
