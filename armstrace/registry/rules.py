@@ -138,6 +138,14 @@ class RetentionPolicy:
     ALL = (INDEFINITE, ITI, EU)
 
 
+def identity_record_date(year_of_manufacture: int | None, registered_at: dt.datetime) -> dt.date:
+    """The weapon's own record runs from the end of its year of manufacture, else from the
+    day it was registered."""
+    if year_of_manufacture:
+        return dt.date(year_of_manufacture, 12, 31)
+    return registered_at.date()
+
+
 def record_class(kind: EventKind | None) -> RecordClass:
     """The weapon's identity record (kind None) and its manufacture belong to one class."""
     if kind is None or kind == E.MANUFACTURED:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -10,7 +14,7 @@ from django.db.models import QuerySet
 from armstrace.accounts.permissions import has_permission
 from armstrace.core.text import normalise_serial
 from armstrace.registry import rules
-from armstrace.registry.choices import EventKind
+from armstrace.registry.choices import EventKind, RecordClass
 from armstrace.registry.models import Event, Party, Weapon
 from armstrace.registry.permissions import PARTY_VIEW, WEAPON_VIEW
 
@@ -78,11 +82,7 @@ def timeline(weapon: Weapon) -> QuerySet[Event]:
 
 def record_dates(weapon: Weapon) -> list[tuple[EventKind | None, dt.date]]:
     """Each record of a weapon with the date its retention clock starts."""
-    identity_date = (
-        dt.date(weapon.year_of_manufacture, 12, 31)
-        if weapon.year_of_manufacture
-        else weapon.registered_at.date()
-    )
+    identity_date = rules.identity_record_date(weapon.year_of_manufacture, weapon.registered_at)
     records: list[tuple[EventKind | None, dt.date]] = [(None, identity_date)]
     records += [
         (EventKind(kind), day) for kind, day in weapon.events.values_list("kind", "occurred_on")
@@ -106,3 +106,60 @@ def earliest_purge_for_weapon(weapon: Weapon, policy: str) -> dt.date | None:
             return None
         dates.append(earliest)
     return max(dates)
+
+
+# --- retention report --------------------------------------------------------------
+
+RETENTION_CHUNK = 2000  # weapons per pair of queries: bounded memory, few round trips
+IDENTITY = "identity"  # the weapon's own record, which has no event kind
+
+
+@dataclass(frozen=True)
+class RetainedRecord:
+    weapon_id: uuid.UUID
+    serial_number: str
+    record_class: RecordClass
+    kind: str  # an EventKind value, or IDENTITY
+    record_date: dt.date
+    purge_from: dt.date | None  # None: must be kept
+
+
+def retained_records(policy: str) -> Iterator[RetainedRecord]:
+    """Every record of every weapon with its earliest purge date (the retention report),
+    reading weapons and their events in bulk."""
+    weapons = Weapon.objects.order_by("id").values_list(
+        "id", "serial_number", "year_of_manufacture", "registered_at"
+    )
+    last_id: uuid.UUID | None = None
+    while True:
+        page = weapons.filter(id__gt=last_id) if last_id else weapons
+        rows = list(page[:RETENTION_CHUNK])
+        if not rows:
+            return
+        events: dict[uuid.UUID, list[tuple[str, dt.date]]] = defaultdict(list)
+        chunk_events = Event.objects.filter(weapon_id__in=[row[0] for row in rows])
+        for weapon_id, kind, day in chunk_events.order_by("weapon_id", "seq").values_list(
+            "weapon_id", "kind", "occurred_on"
+        ):
+            events[weapon_id].append((kind, day))
+        for weapon_id, serial, year, registered_at in rows:
+            yield from _weapon_records(policy, weapon_id, serial, year, registered_at, events)
+        last_id = rows[-1][0]
+
+
+def _weapon_records(
+    policy: str,
+    weapon_id: uuid.UUID,
+    serial: str,
+    year: int | None,
+    registered_at: dt.datetime,
+    events: dict[uuid.UUID, list[tuple[str, dt.date]]],
+) -> Iterator[RetainedRecord]:
+    identity_date = rules.identity_record_date(year, registered_at)
+    history = events.get(weapon_id, [])
+    destroyed = next((day for kind, day in history if kind == EventKind.DESTROYED), None)
+    for kind, day in [(None, identity_date), *history]:
+        event_kind = EventKind(kind) if kind else None
+        cls = rules.record_class(event_kind)
+        purge_from = rules.earliest_purge_date(policy, cls, day, destroyed)
+        yield RetainedRecord(weapon_id, serial, cls, kind or IDENTITY, day, purge_from)

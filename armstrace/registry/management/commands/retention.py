@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import uuid
-from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,68 +17,13 @@ from rich.table import Table
 from armstrace.core import clock
 from armstrace.core.safefiles import CsvSink
 from armstrace.registry import rules
-from armstrace.registry.choices import EventKind, RecordClass
-from armstrace.registry.models import Event, Weapon
+from armstrace.registry.choices import RecordClass
+from armstrace.registry.selectors import RetainedRecord, retained_records
 
-CHUNK = 2000  # weapons per pair of queries: bounded memory, few round trips
-IDENTITY = "identity"  # the weapon's own record, which has no event kind
 CSV_HEADER = (
     "weapon_id", "serial_number", "record_class", "event_kind", "record_date",
     "earliest_purge_date",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class RetainedRecord:
-    weapon_id: uuid.UUID
-    serial_number: str
-    record_class: RecordClass
-    kind: str  # an EventKind value, or IDENTITY
-    record_date: dt.date
-    purge_from: dt.date | None  # None: must be kept
-
-
-def retained_records(policy: str) -> Iterator[RetainedRecord]:
-    """Every record with its earliest purge date, reading events in bulk.
-
-    Same record dates as `selectors.record_dates`, which reads one weapon at a time.
-    """
-    weapons = Weapon.objects.order_by("id").values_list(
-        "id", "serial_number", "year_of_manufacture", "registered_at"
-    )
-    last_id: uuid.UUID | None = None
-    while True:
-        page = weapons.filter(id__gt=last_id)[:CHUNK] if last_id else weapons[:CHUNK]
-        rows = list(page)
-        if not rows:
-            return
-        events: dict[uuid.UUID, list[tuple[str, dt.date]]] = defaultdict(list)
-        chunk_events = Event.objects.filter(weapon_id__in=[row[0] for row in rows])
-        for weapon_id, kind, day in chunk_events.order_by("weapon_id", "seq").values_list(
-            "weapon_id", "kind", "occurred_on"
-        ):
-            events[weapon_id].append((kind, day))
-        for weapon_id, serial, year, registered_at in rows:
-            yield from _weapon_records(policy, weapon_id, serial, year, registered_at, events)
-        last_id = rows[-1][0]
-
-
-def _weapon_records(
-    policy: str,
-    weapon_id: uuid.UUID,
-    serial: str,
-    year: int | None,
-    registered_at: dt.datetime,
-    events: dict[uuid.UUID, list[tuple[str, dt.date]]],
-) -> Iterator[RetainedRecord]:
-    identity_date = dt.date(year, 12, 31) if year else registered_at.date()
-    history = events.get(weapon_id, [])
-    destroyed = next((day for kind, day in history if kind == EventKind.DESTROYED), None)
-    for kind, day in [(None, identity_date), *history]:
-        event_kind = EventKind(kind) if kind else None
-        cls = rules.record_class(event_kind)
-        purge_from = rules.earliest_purge_date(policy, cls, day, destroyed)
-        yield RetainedRecord(weapon_id, serial, cls, kind or IDENTITY, day, purge_from)
 
 
 @dataclass
