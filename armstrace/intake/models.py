@@ -110,6 +110,8 @@ class LedgerEntry(models.Model):
     scan = models.ForeignKey(Document, on_delete=models.PROTECT, null=True, related_name="lines")
 
     class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         ordering = ["handover", "file_name", "row_number"]
         constraints = [
             models.UniqueConstraint(

@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
 from armstrace.accounts.models import Agency
@@ -525,7 +525,14 @@ def purge_weapon(*, weapon: Weapon, policy: str, reason: str) -> None:
         locked.marks.all().delete()
         locked.components.filter(replaces__isnull=False).delete()
         locked.components.all().delete()
-        locked.delete()
+        try:
+            locked.delete()
+        except ProtectedError as error:  # e.g. a closed business's book lines cite it
+            kinds = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
+            raise RetentionFloor(
+                _("other records refer to this weapon and are kept: %(kinds)s")
+                % {"kinds": ", ".join(str(k) for k in kinds)}
+            ) from error
         record_event(
             "registry:weapon:purged",
             object_type="registry.weapon",

@@ -153,3 +153,26 @@ def test_a_handover_for_an_unknown_licence_is_refused(tmp_path: Path) -> None:
     book = csv_file(tmp_path / "b.csv", ["direction", "serial_number", "manufacturer"], [])
     with pytest.raises(CommandError, match="no party holds licence 'NOPE'"):
         call_command("import", "handover", "--dealer", "NOPE", str(book), "--quiet")
+
+
+@pytest.mark.django_db
+def test_a_weapon_cited_by_a_closed_business_book_is_never_purged(
+    weapon_factory: Any, agencies: dict[str, Any]
+) -> None:
+    import datetime as dt
+
+    from armstrace.intake.models import Handover
+    from armstrace.registry.exceptions import RetentionFloor
+    from armstrace.registry.services import purge_weapon
+
+    weapon = weapon_factory(year_of_manufacture=1990)  # past every ITI floor
+    dealer = create_party(kind="dealer", name="Old Arms", licence_number="DL-1")
+    handover = Handover.objects.create(
+        party=dealer, received_on=dt.date(2001, 1, 1), agency=agencies["national"]
+    )
+    LedgerEntry.objects.create(
+        handover=handover, weapon=weapon, row_number=2, file_name="b.csv", direction="disposition"
+    )
+    with pytest.raises(RetentionFloor, match="ledger entries"):
+        purge_weapon(weapon=weapon, policy="iti", reason="clean-up")
+    assert Weapon.objects.filter(pk=weapon.pk).exists() and weapon.events.exists()
