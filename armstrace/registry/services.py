@@ -528,10 +528,10 @@ def purge_weapon(*, weapon: Weapon, policy: str, reason: str) -> None:
         try:
             locked.delete()
         except ProtectedError as error:  # e.g. a closed business's book lines cite it
-            kinds = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
+            kinds = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
             raise RetentionFloor(
                 _("other records refer to this weapon and are kept: %(kinds)s")
-                % {"kinds": ", ".join(str(k) for k in kinds)}
+                % {"kinds": ", ".join(kinds)}
             ) from error
         record_event(
             "registry:weapon:purged",
