@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.safefiles import CsvSink
 from armstrace.core.text import normalise_name, normalise_serial
-from armstrace.intake.fields import EVENT_FIELDS, EVENT_REQUIRED
+from armstrace.intake.fields import EVENT_FIELDS
 from armstrace.intake.models import ImportKind
-from armstrace.intake.readers import Row, RowError, open_table
+from armstrace.intake.readers import Row, RowError
 from armstrace.intake.resolve import Resolver
 from armstrace.intake.runs import (
     ERROR_HEADER,
@@ -29,9 +29,10 @@ from armstrace.intake.runs import (
     ImportReport,
     Progress,
     RowRejected,
+    begin,
     field_text,
     finish_batch,
-    start_batch,
+    open_source,
 )
 from armstrace.registry.choices import EventKind, PartyKind
 from armstrace.registry.exceptions import TransitionRefused
@@ -203,18 +204,8 @@ def import_events(
     dealer: Party | None = None,
 ) -> ImportReport:
     """Apply each row as an event on the weapon it names, in file order."""
-    with open_table(
-        path,
-        fields=EVENT_FIELDS,
-        required=EVENT_REQUIRED,
-        mapping=options.mapping,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-        sheet=options.sheet,
-    ) as table:
-        layout = dict(table.layout.__dict__)
-        batch = start_batch(path, ImportKind.EVENTS, options, layout)
-        report = ImportReport(batch_id=batch.pk, layout=layout, error_file=options.error_path)
+    with open_source(path, ImportKind.EVENTS, options) as table:
+        batch, report = begin(path, table, ImportKind.EVENTS, options, options.error_path)
         headers = table.layout.columns
         finder = Finder(Resolver(), weapons_source)
         sink = CsvSink(options.error_path, ERROR_HEADER) if options.error_path else None

@@ -25,9 +25,8 @@ from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.safefiles import CsvSink
 from armstrace.core.text import normalise_name, normalise_serial
 from armstrace.intake.events import parse_date
-from armstrace.intake.fields import LEDGER_FIELDS, LEDGER_REQUIRED
 from armstrace.intake.models import Document, Handover, ImportKind, LedgerDirection, LedgerEntry
-from armstrace.intake.readers import Row, RowError, open_table
+from armstrace.intake.readers import Row, RowError
 from armstrace.intake.resolve import Resolver
 from armstrace.intake.runs import (
     ERROR_HEADER,
@@ -35,10 +34,11 @@ from armstrace.intake.runs import (
     ImportReport,
     Progress,
     RowRejected,
+    begin,
     field_text,
     finish_batch,
+    open_source,
     sha256_of,
-    start_batch,
 )
 from armstrace.intake.services import Parties
 from armstrace.registry.choices import EventKind
@@ -300,18 +300,8 @@ def _read_book(
     path: Path, book: _Book, options: ImportOptions, progress: Progress | None
 ) -> ImportReport:
     error_path = path.with_name(path.name + ".errors.csv")
-    with open_table(
-        path,
-        fields=LEDGER_FIELDS,
-        required=LEDGER_REQUIRED,
-        mapping=options.mapping,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-        sheet=options.sheet,
-    ) as table:
-        layout = dict(table.layout.__dict__)
-        batch = start_batch(path, ImportKind.HANDOVER, options, layout)
-        report = ImportReport(batch_id=batch.pk, layout=layout, error_file=error_path)
+    with open_source(path, ImportKind.HANDOVER, options) as table:
+        batch, report = begin(path, table, ImportKind.HANDOVER, options, error_path)
         headers = table.layout.columns
         with CsvSink(error_path, ERROR_HEADER) as sink:
             for item in table.rows():

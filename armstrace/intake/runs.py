@@ -18,7 +18,9 @@ from armstrace.audit.services import batch as audit_batch
 from armstrace.audit.services import record_event
 from armstrace.core.context import current_context
 from armstrace.core.text import has_control_characters
-from armstrace.intake.models import BatchState, ImportBatch
+from armstrace.intake.fields import FIELDS, REQUIRED
+from armstrace.intake.models import BatchState, ImportBatch, ImportKind
+from armstrace.intake.readers import Table, open_table
 from armstrace.registry.services import MAX_SERIAL
 
 LIMITS = {
@@ -146,3 +148,25 @@ def finish_batch(batch: ImportBatch, report: ImportReport) -> None:
                 "unresolved": report.unresolved,
             },
         )
+
+
+def open_source(path: Path, kind: ImportKind, options: ImportOptions) -> Table:
+    """The file as a table of the fields its kind of import reads."""
+    return open_table(
+        path,
+        fields=FIELDS[kind],
+        required=REQUIRED[kind],
+        mapping=options.mapping,
+        encoding=options.encoding,
+        delimiter=options.delimiter,
+        sheet=options.sheet,
+    )
+
+
+def begin(
+    path: Path, table: Table, kind: ImportKind, options: ImportOptions, error_file: Path | None
+) -> tuple[ImportBatch, ImportReport]:
+    """Record the run with the layout the file was read with; its report starts empty."""
+    layout = dict(table.layout.__dict__)
+    batch = start_batch(path, kind, options, layout)
+    return batch, ImportReport(batch_id=batch.pk, layout=layout, error_file=error_file)

@@ -27,9 +27,9 @@ from armstrace.core.context import current_context
 from armstrace.core.safefiles import CsvSink
 from armstrace.core.text import normalise_name, normalise_serial
 from armstrace.intake import bulk
-from armstrace.intake.fields import FIELDS, WEAPON_FIELDS, WEAPON_REQUIRED
+from armstrace.intake.fields import FIELDS
 from armstrace.intake.models import ColumnMapping, ImportBatch, ImportKind
-from armstrace.intake.readers import Row, RowError, open_table
+from armstrace.intake.readers import Row, RowError
 from armstrace.intake.resolve import Resolver
 from armstrace.intake.runs import (
     ERROR_HEADER,
@@ -37,9 +37,10 @@ from armstrace.intake.runs import (
     ImportReport,
     Progress,
     RowRejected,
+    begin,
     field_text,
     finish_batch,
-    start_batch,
+    open_source,
 )
 from armstrace.reference.models import Manufacturer
 from armstrace.registry import rules
@@ -452,18 +453,8 @@ def import_weapons(
     """Read, validate, resolve and land a file of weapon records; see the module docstring."""
     this_year = clock.today().year
     bulk.prepare_connection()
-    with open_table(
-        path,
-        fields=WEAPON_FIELDS,
-        required=WEAPON_REQUIRED,
-        mapping=options.mapping,
-        encoding=options.encoding,
-        delimiter=options.delimiter,
-        sheet=options.sheet,
-    ) as table:
-        layout = table.layout.__dict__ | {}
-        batch = start_batch(path, ImportKind.WEAPONS, options, layout)
-        report = ImportReport(batch_id=batch.pk, layout=layout, error_file=options.error_path)
+    with open_source(path, ImportKind.WEAPONS, options) as table:
+        batch, report = begin(path, table, ImportKind.WEAPONS, options, options.error_path)
         headers = table.layout.columns
         sink = CsvSink(options.error_path, ERROR_HEADER) if options.error_path else None
         run = Run(batch, options, Parties(options.agency), confusables(), sink, report,
