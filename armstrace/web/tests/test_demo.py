@@ -214,7 +214,7 @@ def _demo(*args: str) -> str:
 
 def test_demo_command_loads_data_and_writes_private_credentials(db, data_dir, no_server):
     output = _demo()
-    assert Weapon.objects.count() == 15
+    assert Weapon.objects.filter(source="").count() == 15  # the rest came from sample files
     path = data_dir / demo_command.CREDENTIALS_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     saved = demo_command.read_credentials(path)
@@ -223,6 +223,26 @@ def test_demo_command_loads_data_and_writes_private_credentials(db, data_dir, no
         assert credential.password in output
         assert User.objects.get(username=credential.username).check_password(credential.password)
     assert "http://127.0.0.1:8000/" in output
+
+
+def test_demo_imports_a_ledger_takes_over_a_closed_dealers_books_and_runs_the_quality_rules(
+    db, data_dir, no_server
+):
+    from armstrace.intake.models import ImportBatch, LedgerEntry
+    from armstrace.quality.models import QualityRun
+    from armstrace.web import samples
+
+    _demo()
+    ledger = Weapon.objects.filter(source="county-ledger-1998")
+    assert ledger.count() == len(samples.LEDGER_ROWS)
+    odd = ledger.get(record_ref="NK-1998-006")
+    assert odd.unresolved == {"manufacturer_name": "Unknown maker", "weapon_type": "muzzle-loader"}
+    assert {b.kind for b in ImportBatch.objects.all()} == {"weapons", "handover"}
+    lines = LedgerEntry.objects.all()
+    assert lines.count() == 6 and lines.filter(scan__isnull=False).count() == 5
+    assert lines.filter(weapon__source="").count() == 3  # three demo weapons were in the books
+    assert QualityRun.objects.exists()
+    assert verify_chain().ok
 
 
 def test_running_the_demo_again_adds_nothing_and_says_where_the_credentials_are(

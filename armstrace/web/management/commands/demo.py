@@ -20,6 +20,7 @@ from armstrace.registry.models import Weapon
 from armstrace.web.demo import AGENCIES, Credential, build_demo
 from armstrace.web.management import console_for
 from armstrace.web.management.commands.serve import run_server
+from armstrace.web.samples import load_samples
 
 CREDENTIALS_FILE = "demo-credentials.txt"
 HOST = "127.0.0.1"  # the demo never listens beyond this machine
@@ -105,6 +106,8 @@ class Command(BaseCommand):
             credentials = build_demo(
                 weapons=weapons, seed=seed, on_progress=lambda n: progress.advance(task, n)
             )
+        national = Agency.objects.get(code=AGENCIES[0].code)
+        load_samples(Path(settings.DATA_DIR) / "demo-files", national)
         path = credentials_path()
         write_credentials(path, credentials)
         console.print(
