@@ -1345,7 +1345,7 @@ def run_worker(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     from armstrace.search import column
 
-    column.current()  # as `armstrace serve` does at start
+    column.rebuild()  # as `armstrace serve` does at start
     result["column_build_s"] = round(time.perf_counter() - t0, 1)
     with audit_context(actor_id=None, actor_name="bench", channel="job", purpose="benchmark"):
         warm_up(world, warm)

@@ -7,7 +7,8 @@ time, costs a few milliseconds for the same 10M (../shared/docs/serial-search-me
 section 5), and a manufacturer narrows it to a slice.
 
 Entries are grouped by length and, within a length, sorted by manufacturer. The column is
-built on first use and kept per process; entries written since (a larger primary key) are
+kept per process and built on first use (inline for a small index, else in the background
+while the database's own indexes answer); entries written since (a larger primary key) are
 read from the database with each query, and the column is rebuilt once they grow past a
 share of it. An entry deleted since the build is dropped when its row is fetched.
 """
@@ -117,31 +118,57 @@ def build_from(entries: Iterable[tuple[int, str, int]]) -> Column:
     return column
 
 
+# An index this small is (re)built inside the query that needs it (well under a second);
+# a larger one on a background thread, while queries use the previous column with the
+# entries written since, or the database's own indexes before the first build.
+BUILD_INLINE = 200_000
+
 _lock = threading.Lock()
 _current: dict[str, Column] = {}
+_building = threading.Event()
 
 
-def current() -> Column:
-    """The column, built or rebuilt when entries written since its build outgrow it."""
+def current() -> Column | None:
+    """The column if it can answer now (see BUILD_INLINE), else None."""
+    newest = SerialEntry.objects.aggregate(newest=Max("pk"))["newest"] or 0
     with _lock:
         column = _current.get("column")
-        newest = SerialEntry.objects.aggregate(newest=Max("pk"))["newest"] or 0
         if column is not None and newest < column.max_pk:  # the index was rebuilt smaller
+            _current.pop("column")
             column = None
-        if column is None or newest - column.max_pk > max(REBUILD_MIN, column.size * REBUILD_SHARE):
-            column = _current["column"] = build()
-        return column
+        grown = column is not None and newest - column.max_pk > max(
+            REBUILD_MIN, column.size * REBUILD_SHARE
+        )
+        if column is not None and not grown:
+            return column
+    if newest <= BUILD_INLINE:
+        return rebuild()
+    warm_in_background()
+    return column
+
+
+def rebuild() -> Column:
+    """Build the column now and use it from now on."""
+    column = build()
+    with _lock:
+        _current["column"] = column
+    return column
 
 
 def warm_in_background() -> None:
-    """Build the column at server start, so the first investigator does not wait for it."""
+    """Build the column on a thread of its own (at server start, or when it outgrew itself);
+    one build at a time."""
+    if _building.is_set():
+        return
+    _building.set()
 
     def build_now() -> None:
         try:
-            current()
-        except Exception:  # the first query will build it instead
-            logger.warning("could not build the serial column at start", exc_info=True)
+            rebuild()
+        except Exception:  # queries keep the previous column, or the database's indexes
+            logger.warning("could not build the serial column", exc_info=True)
         finally:
+            _building.clear()
             connection.close()  # this thread's own connection
 
     threading.Thread(target=build_now, name="serial-column", daemon=True).start()

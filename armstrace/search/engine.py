@@ -5,10 +5,10 @@
 - wildcards: the pattern on `canon` when its known start is at least as long as its known
   end (B-tree range on the prefix), else on `canon_rev` (the suffix becomes a prefix); with
   patterns with at most one `*` whose known ends are short (or missing), the in-memory
-  column (`column.py`); with two `*` and both ends unknown, a trigram index on PostgreSQL or
-  a scan on SQLite;
+  column (`column.py`); with two `*` and both ends unknown (or while the column is being
+  built), a trigram index on PostgreSQL or a scan on SQLite;
 - fallback for one misread outside the confusable table, one lost or one extra character:
-  the in-memory column.
+  the in-memory column, or one-wildcard patterns while it is being built.
 """
 
 from __future__ import annotations
@@ -126,8 +126,11 @@ def _since_build(col: column.Column, makers: set[int] | None) -> QuerySet[Serial
 
 def one_edit(query_norm: str, canon_query: str, makers: set[int] | None, cap: int) -> Retrieval:
     """Serials one substitution, deletion or insertion away (outside the confusable table):
-    a scan of the in-memory column, plus the entries written since it was built."""
+    a scan of the in-memory column plus the entries written since it was built, or, while
+    the column is being built, one-wildcard patterns sent to the database as one UNION ALL."""
     col = column.current()
+    if col is None:
+        return _one_edit_sql(query_norm, canon_query, makers, cap)
     pks = column.near(col, canon_query, makers, cap)
     if len(pks) > cap:
         return Retrieval([], "one-edit-column", True)
@@ -141,9 +144,29 @@ def one_edit(query_norm: str, canon_query: str, makers: set[int] | None, cap: in
         for row in _since_build(col, makers).values_list(*FIELDS)
         if column.within_one_edit(str(row[4]), canon_query)
     ]
+    return _fuzzy(rows, query_norm, cap, "one-edit-column")
+
+
+def _one_edit_sql(
+    query_norm: str, canon_query: str, makers: set[int] | None, cap: int
+) -> Retrieval:
+    patterns = {canon_query[:i] + ONE + canon_query[i + 1 :] for i in range(len(canon_query))}
+    patterns |= {canon_query[:i] + ONE + canon_query[i:] for i in range(len(canon_query) + 1)}
+    shorter = {canon_query[:i] + canon_query[i + 1 :] for i in range(len(canon_query))}
+    parts = [_pattern_qs(Pattern(text), makers)[0] for text in sorted(patterns)]
+    if len(canon_query) > 4:
+        parts.append(_base(makers).filter(canon__in=shorter))
+    limited = connection.features.supports_slicing_ordering_in_compound
+    selects = [p.values_list(*FIELDS)[: cap + 1] if limited else p.values_list(*FIELDS)
+               for p in parts]  # fmt: skip
+    rows = [tuple(row) for row in selects[0].union(*selects[1:], all=True)]
+    return _fuzzy(rows, query_norm, cap, "one-edit")
+
+
+def _fuzzy(rows: list[tuple[object, ...]], query_norm: str, cap: int, plan: str) -> Retrieval:
     hits = [h for h in _to_hits(rows, query_norm, FUZZY) if h.norm != query_norm]
     unique = {(h.weapon_id, h.norm): h for h in hits if h.distance > 0}
-    return Retrieval(list(unique.values())[:cap], "one-edit-column", len(unique) > cap)
+    return Retrieval(list(unique.values())[:cap], plan, len(unique) > cap)
 
 
 # A known end this long makes a B-tree range selective; a shorter one ranges over too much
@@ -158,11 +181,10 @@ def _column_serves(pattern: Pattern) -> bool:
 
 
 def _column_rows(
-    pattern: Pattern, makers: set[int] | None, cap: int
+    col: column.Column, pattern: Pattern, makers: set[int] | None, cap: int
 ) -> list[tuple[object, ...]] | None:
     """A pattern with at most one `*` and no selective known end, from the column; None when
     more than `cap` entries match (the answer is then a hint, not the rows)."""
-    col = column.current()
     pks = column.scan(col, pattern.text, makers, cap)
     if len(pks) > cap:
         return None
@@ -175,8 +197,9 @@ def wildcard(
     pattern: Pattern, makers: set[int] | None, cap: int, table: dict[int, str]
 ) -> Retrieval:
     canon_pattern = pattern.canonical(table)
-    if _column_serves(canon_pattern):
-        found, plan = _column_rows(canon_pattern, makers, cap), "column-scan"
+    col = column.current() if _column_serves(canon_pattern) else None
+    if col is not None:
+        found, plan = _column_rows(col, canon_pattern, makers, cap), "column-scan"
     else:
         qs, plan = _pattern_qs(canon_pattern, makers)
         found = _rows(qs, cap)

@@ -149,3 +149,28 @@ def test_the_in_memory_column_sees_weapons_registered_and_serials_corrected_afte
     assert found == {"KL-443-21", "MN-449-21"}
     near = {c.serial_number for c in _search("MN-449-24").candidates}  # one edit away
     assert near == {"MN-449-21"}
+
+
+def test_a_large_index_is_served_by_the_database_while_its_column_is_built_elsewhere(
+    weapon_factory, monkeypatch
+):
+    from armstrace.search import column
+
+    requested = []
+    monkeypatch.setattr(column, "BUILD_INLINE", 0)  # as if the index held millions
+    monkeypatch.setattr(column, "warm_in_background", lambda: requested.append(True))
+    weapon_factory(serial="QP-552-07")
+    first = _search("?P552?7")
+    assert [c.serial_number for c in first.candidates] == ["QP-552-07"]
+    assert first.plan != "column-scan" and requested  # answered now, column asked for
+    column.rebuild()  # what the background thread does
+    built = _search("?P552?7")
+    assert built.plan == "column-scan" and len(built.candidates) == 1
+    # Grown past its share, the old column still answers (with the entries written since)
+    # while a new one is built.
+    monkeypatch.setattr(column, "REBUILD_MIN", 0)
+    requested.clear()
+    weapon_factory(serial="QP-552-77")
+    grown = _search("?P552??")
+    assert grown.plan == "column-scan" and requested
+    assert {c.serial_number for c in grown.candidates} == {"QP-552-07", "QP-552-77"}
