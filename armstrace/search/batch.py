@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from armstrace.core.exceptions import DomainValidationError
+from armstrace.search import column
 from armstrace.search.services import SearchQuery, search_weapons
 
 KEYS = ("serial", "manufacturer", "model", "calibre", "weapon_type", "country")
@@ -36,6 +37,7 @@ def _query(obj: dict[str, Any]) -> SearchQuery:
 
 
 def run_batch(lines: IO[str], *, limit: int, purpose: str) -> Iterator[dict[str, Any]]:
+    column.current(wait=True)  # a large index's column: thousands of queries repay its build
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

@@ -128,8 +128,9 @@ _current: dict[str, Column] = {}
 _building = threading.Event()
 
 
-def current() -> Column | None:
-    """The column if it can answer now (see BUILD_INLINE), else None."""
+def current(*, wait: bool = False) -> Column | None:
+    """The column if it can answer now (see BUILD_INLINE), else None; `wait` builds a large
+    one inline (a batch of thousands of queries repays it)."""
     newest = SerialEntry.objects.aggregate(newest=Max("pk"))["newest"] or 0
     with _lock:
         column = _current.get("column")
@@ -141,7 +142,7 @@ def current() -> Column | None:
         )
         if column is not None and not grown:
             return column
-    if newest <= BUILD_INLINE:
+    if wait or newest <= BUILD_INLINE:
         return rebuild()
     warm_in_background()
     return column

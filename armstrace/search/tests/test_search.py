@@ -174,3 +174,23 @@ def test_a_large_index_is_served_by_the_database_while_its_column_is_built_elsew
     grown = _search("?P552??")
     assert grown.plan == "column-scan" and requested
     assert {c.serial_number for c in grown.candidates} == {"QP-552-07", "QP-552-77"}
+
+
+def test_batch_mode_builds_the_column_before_its_queries_even_for_a_large_index(
+    weapon_factory, monkeypatch
+):
+    import io
+
+    from armstrace.search import column
+    from armstrace.search.batch import run_batch
+
+    def no_background_build():
+        raise AssertionError("a batch builds the column itself, before its first query")
+
+    monkeypatch.setattr(column, "BUILD_INLINE", 0)
+    monkeypatch.setattr(column, "warm_in_background", no_background_build)
+    weapon_factory(serial="QP-552-07")
+    lines = io.StringIO('{"query_id": "a", "serial": "?P552?7"}\n')
+    [answer] = list(run_batch(lines, limit=5, purpose="case 9"))
+    assert [c["serial_number"] for c in answer["candidates"]] == ["QP-552-07"]
+    assert column.current() is not None
