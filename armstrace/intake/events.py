@@ -112,16 +112,7 @@ class Finder:
             return self._one(found, "record_ref", ref)
         if not normalise_serial(serial):
             raise RowRejected("record_ref", _("give the weapon's record_ref or serial_number"))
-        found = Weapon.objects.filter(serial_norm=normalise_serial(serial))
-        maker = values.get("manufacturer", "")
-        if maker:
-            maker_id = self.resolver.manufacturer(maker)
-            if maker_id is not None:
-                found = found.filter(manufacturer__manufacturer_ref_id=maker_id) | found.filter(
-                    manufacturer_name__iexact=maker
-                )
-            else:
-                found = found.filter(manufacturer_name__iexact=maker)
+        found = self.resolver.weapons(normalise_serial(serial), values.get("manufacturer", ""))
         return self._one(found, "serial_number", serial)
 
     def _one(self, found: QuerySet[Weapon], name: str, value: str) -> Weapon:

@@ -158,14 +158,7 @@ def _weapon(book: _Book, v: dict[str, str], number: int) -> Weapon:
         raise RowRejected("serial_number", _("has no letters or digits"))
     maker_text = field_text(v, "manufacturer", required=True)
     maker_id = book.resolver.manufacturer(maker_text)
-    found = Weapon.objects.filter(serial_norm=norm)
-    if maker_id is not None:
-        found = found.filter(manufacturer__manufacturer_ref_id=maker_id) | found.filter(
-            serial_norm=norm, manufacturer_name__iexact=maker_text
-        )
-    else:
-        found = found.filter(manufacturer_name__iexact=maker_text)
-    weapon = found.order_by("registered_at").first()
+    weapon = book.resolver.weapons(norm, maker_text).order_by("registered_at").first()
     if weapon is not None:
         book.report.weapons_found += 1
         return weapon

@@ -11,10 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
 from armstrace.reference.choices import WeaponType
 from armstrace.reference.identify import Index, get_index, identify
-from armstrace.reference.models import Calibre, Country, Manufacturer
+from armstrace.reference.models import Calibre, Country
 from armstrace.reference.normalise import compact_key, name_key
+from armstrace.registry.models import Weapon
 
 # identify() gives an exact alias of a curated maker 1.2 / 1.7 = 0.71; fuzzy matches less.
 CONFIDENT = 0.7
@@ -102,6 +105,14 @@ class Resolver:
             return candidates[0].weapon_type
         return None
 
-
-def maker_name(maker_id: int) -> str:
-    return Manufacturer.objects.values_list("name", flat=True).get(pk=maker_id)
+    def weapons(self, serial_norm: str, maker_text: str) -> QuerySet[Weapon]:
+        """The registered weapons a row naming this serial and manufacturer may mean: the
+        maker as resolved, or as written."""
+        found = Weapon.objects.filter(serial_norm=serial_norm)
+        if not maker_text:
+            return found
+        by_name = found.filter(manufacturer_name__iexact=maker_text)
+        maker_id = self.manufacturer(maker_text)
+        if maker_id is None:
+            return by_name
+        return found.filter(manufacturer__manufacturer_ref_id=maker_id) | by_name
