@@ -121,6 +121,52 @@ def ceiling(path: Path) -> float:
     return rows / seconds
 
 
+BREAKDOWN_TABLES = ("registry_weapon", "registry_event", "search_serialentry")
+
+
+def _drop(sql: str) -> None:
+    """Drop the constraints or indexes of the three bulk-loaded tables that `sql` lists."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(BREAKDOWN_TABLES)])
+        for statement in [row[0] for row in cursor.fetchall()]:
+            cursor.execute(statement)
+
+
+def breakdown(path: Path) -> dict[str, int]:
+    """PostgreSQL only: the same file (a fifth at a time) imported as shipped, then without
+    the foreign keys, then also without the trigram index, then without any secondary index,
+    to show where the time goes. Each step adds to a registry that already holds the steps
+    before it (a first fifth warms it)."""
+    from django.core.management import call_command
+
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    step = (len(lines) - 1) // 5
+    steps = (
+        ("warm-up", ""),
+        ("as shipped", ""),
+        ("without foreign keys", "SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', "
+         "conrelid::regclass, conname) FROM pg_constraint WHERE contype = 'f' AND "
+         "conrelid::regclass::text = ANY(%s)"),
+        ("... and without the trigram index", "SELECT format('DROP INDEX %%I', indexname) "
+         "FROM pg_indexes WHERE tablename = ANY(%s) AND indexdef LIKE '%%gin_trgm_ops%%'"),
+        ("... and without any secondary index", "SELECT format('DROP INDEX %%I', indexname) "
+         "FROM pg_indexes WHERE tablename = ANY(%s) AND indexdef NOT LIKE '%%UNIQUE%%'"),
+    )  # fmt: skip
+    rates = {}
+    for i, (name, sql) in enumerate(steps):
+        if sql:
+            _drop(sql)
+        part = path.with_name(f"part-{i}.csv")
+        part.write_text(lines[0] + "".join(lines[1 + i * step : 1 + (i + 1) * step]))
+        started = time.perf_counter()
+        call_command("import", "weapons", str(part), "--quiet", "--source", f"part-{i}")
+        rates[name] = round(step / (time.perf_counter() - started))
+        print(f"  {name}: {rates[name]:,} rows/s", flush=True)
+    return rates
+
+
 def run_worker(args: argparse.Namespace) -> int:
     import django
 
@@ -131,6 +177,9 @@ def run_worker(args: argparse.Namespace) -> int:
     from armstrace.search.models import SerialEntry
 
     call_command("migrate", verbosity=0)
+    if args.breakdown:
+        args.out.write_text(json.dumps(breakdown(args.file)), encoding="utf-8")
+        return 0
     started = time.perf_counter()
     call_command("import", "weapons", str(args.file), "--quiet", "--source", "bench")
     seconds = time.perf_counter() - started
@@ -167,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--breakdown", action="store_true", help="PostgreSQL: time without FKs and indexes"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -182,7 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         generate(data, args.rows, args.seed)
         print(f"generated {args.rows:,} rows, {data.stat().st_size / 1e6:.0f} MB", flush=True)
         worker = ["--worker", "--rows", str(args.rows), "--file", str(data)]
-        for engine in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        worker += ["--breakdown"] if args.breakdown else []
+        engines = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+        for engine in ["postgres"] if args.breakdown else engines:
             results[engine] = on_database(engine, worker, tmp)
             print(f"{engine}: {json.dumps(results[engine])}", flush=True)
     command = "python -m bench.import " + " ".join(sys.argv[1:] if argv is None else argv)
