@@ -15,6 +15,7 @@ from armstrace.accounts.api import BrowserSessionAuth, TokenAuth
 from armstrace.accounts.api import router as accounts_router
 from armstrace.core.exceptions import DomainValidationError, PermissionDenied
 from armstrace.reference.api import router as reference_router
+from armstrace.marking.api import router as marking_router
 from armstrace.registry.api import router as registry_router
 from armstrace.search.api import router as search_router
 
@@ -47,6 +48,7 @@ api.add_router("", accounts_router)
 api.add_router("", registry_router)
 api.add_router("", reference_router)
 api.add_router("", search_router)
+api.add_router("/marking", marking_router)
 
 
 @api.exception_handler(DomainValidationError)

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "armstrace.quality",
     "armstrace.search",
     "armstrace.intake",
+    "armstrace.marking",
     "armstrace.web",
 ]
 

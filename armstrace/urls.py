@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("armstrace.search.urls")),
     path("", include("armstrace.intake.urls")),
     path("quality/", include("armstrace.quality.urls")),
+    path("marking/", include("armstrace.marking.urls")),
     path("", include("armstrace.web.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Marking campaigns, found and seized weapons (ITI paras 8 and 9)."""
