@@ -47,6 +47,13 @@ if MODE not in {"production", "development", "test"}:
     raise ImproperlyConfigured("ARMSTRACE_MODE must be production, development or test")
 
 DATA_DIR = Path(env_str("ARMSTRACE_DATA_DIR", "var")).resolve()
+# This node's name in signed audit checkpoints (and, later, federation messages).
+NODE_NAME = env_str("ARMSTRACE_NODE_NAME", "armstrace")
+# The Ed25519 key that signs audit checkpoints, and where checkpoints are written.
+AUDIT_KEY_FILE = env_str("ARMSTRACE_AUDIT_KEY_FILE", str(DATA_DIR / "audit-ed25519.pem"))
+AUDIT_CHECKPOINT_DIR = env_str("ARMSTRACE_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "checkpoints"))
+# `armstrace serve` signs a checkpoint this often when the key exists (0: never).
+AUDIT_CHECKPOINT_MINUTES = float(env_str("ARMSTRACE_AUDIT_CHECKPOINT_MINUTES", "60"))
 
 SECRET_KEY = env_str("ARMSTRACE_SECRET_KEY")
 if not SECRET_KEY:

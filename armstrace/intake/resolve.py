@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from armstrace.reference.choices import WeaponType
-from armstrace.reference.identify import Index, get_index, identify
+from armstrace.reference.identify import Index, get_index, identify_in
 from armstrace.reference.models import Calibre, Country
 from armstrace.reference.normalise import compact_key, name_key
 from armstrace.registry.models import Weapon
@@ -31,6 +31,9 @@ class Resolver:
     _memo: dict[str, dict[str, Any]] = field(default_factory=dict)
     _countries: set[str] = field(default_factory=set)
     _calibres: dict[str, int] = field(default_factory=dict)
+    # The two most frequent lookups (a maker and up to two countries a row) skip _cached.
+    _makers: dict[str, int | None] = field(default_factory=dict)
+    _country_of: dict[str, str | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._countries = set(Country.objects.values_list("code", flat=True))
@@ -38,17 +41,23 @@ class Resolver:
 
     def _cached(self, kind: str, text: str, compute: Callable[[str], Any]) -> Any:
         memo = self._memo.setdefault(kind, {})
-        try:
-            return memo[text]
-        except KeyError:
-            memo[text] = found = compute(text)
-            return found
+        if text not in memo:
+            memo[text] = compute(text)
+        return memo[text]
 
     def manufacturer(self, text: str) -> int | None:
-        return self._cached("manufacturer", text, self._manufacturer)  # type: ignore[no-any-return]
+        try:
+            return self._makers[text]
+        except KeyError:
+            self._makers[text] = found = self._manufacturer(text)
+            return found
 
     def country(self, text: str) -> str | None:
-        return self._cached("country", text, self._country)  # type: ignore[no-any-return]
+        try:
+            return self._country_of[text]
+        except KeyError:
+            self._country_of[text] = found = self._country(text)
+            return found
 
     def calibre(self, text: str) -> int | None:
         return self._cached("calibre", text, self._calibre)  # type: ignore[no-any-return]
@@ -64,7 +73,11 @@ class Resolver:
         )
         if exact:
             return next(iter(exact)) if len(exact) == 1 else None
-        candidates = [c for c in identify(manufacturer=text).candidates if c.manufacturer_key]
+        candidates = [
+            c
+            for c in identify_in(self.index, {"manufacturer": text}).candidates
+            if c.manufacturer_key
+        ]
         if not candidates or candidates[0].confidence < CONFIDENT:
             return None
         tied = {c.manufacturer_key for c in candidates if c.score == candidates[0].score}
@@ -80,14 +93,14 @@ class Resolver:
         codes = self.index.countries.get(name_key(text))
         if codes:
             return next(iter(codes)) if len(codes) == 1 else None
-        candidates = identify(country=text).candidates
+        candidates = identify_in(self.index, {"country": text}).candidates
         return candidates[0].country if len(candidates) == 1 else None
 
     def _calibre(self, text: str) -> int | None:
         ids = self.index.calibres.get(name_key(text)) or self.index.calibres.get(compact_key(text))
         if ids:
             return next(iter(ids)) if len(ids) == 1 else None
-        candidates = identify(calibre=text).candidates
+        candidates = identify_in(self.index, {"calibre": text}).candidates
         if len(candidates) == 1 and candidates[0].design_key is None and candidates[0].calibre_key:
             return self._calibres.get(candidates[0].calibre_key)
         return None
@@ -100,7 +113,7 @@ class Resolver:
         types = self.index.types.get(name_key(text))
         if types:
             return next(iter(types)) if len(types) == 1 else None
-        candidates = identify(type=text).candidates
+        candidates = identify_in(self.index, {"type": text}).candidates
         if len(candidates) == 1 and candidates[0].design_key is None:
             return candidates[0].weapon_type
         return None

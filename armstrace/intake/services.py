@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,15 +25,17 @@ from armstrace.audit.services import batch as audit_batch
 from armstrace.audit.services import record_event
 from armstrace.core import clock
 from armstrace.core.context import current_context
+from armstrace.core.readahead import read_ahead
 from armstrace.core.safefiles import CsvSink
 from armstrace.core.text import normalise_name, normalise_serial
 from armstrace.intake import bulk
 from armstrace.intake.fields import FIELDS
 from armstrace.intake.models import ColumnMapping, ImportBatch, ImportKind
-from armstrace.intake.readers import Row, RowError
+from armstrace.intake.readers import Row, RowError, Table
 from armstrace.intake.resolve import Resolver
 from armstrace.intake.runs import (
     ERROR_HEADER,
+    LIMITS,
     ImportOptions,
     ImportReport,
     Progress,
@@ -102,6 +105,14 @@ class Prepared:
     status: Status | None
     notes: str
     unresolved: dict[str, str]
+    # Worked out with the row, off the writing thread: what the chunk's writer needs.
+    holder_key: tuple[str, str, str] | None = None  # (kind, normalised name, licence)
+    status_value: str = ""
+    canon: str = ""
+    weapon_row: list[Any] = field(default_factory=list)
+    event_row: list[Any] = field(default_factory=list)
+    entry_row: tuple[Any, ...] = ()
+    digest_line: bytes = b""
 
 
 def _year(values: dict[str, str], name: str, this_year: int) -> int | None:
@@ -156,43 +167,61 @@ def _holder(values: dict[str, str]) -> tuple[str, str, str] | None:
     return kind, name, field_text(values, "holder_licence")
 
 
-def prepare_weapon(row: Row, resolver: Resolver, this_year: int) -> Prepared:
+def _check_texts(values: dict[str, str]) -> None:
+    """Length and character checks of every cell at once (field_text names the culprit)."""
+    for name, value in values.items():
+        if value and (len(value) > LIMITS.get(name, 200) or not value.isprintable()):
+            field_text(values, name)
+
+
+def prepare_weapon(
+    row: Row, resolver: Resolver, this_year: int, canon_table: dict[int, str]
+) -> Prepared:
     """Validate and resolve one row, or raise RowRejected naming the field."""
     v = row.values
+    _check_texts(v)
+    get = v.get
     serial = field_text(v, "serial_number", required=True)
     serial_norm = normalise_serial(serial)
     if not serial_norm:
         raise RowRejected("serial_number", _("has no letters or digits"))
     manufacturer = field_text(v, "manufacturer", required=True)
+    record_ref = field_text(v, "record_ref", required=True)
     unresolved: dict[str, str] = {}
 
     def resolve(name: str, key: str, find: Callable[[str], Any]) -> Any:
-        text = field_text(v, name)
-        found = find(text) if text else None
-        if text and found is None:
+        text = get(name, "")
+        if not text:
+            return None
+        found = find(text)
+        if found is None:
             unresolved[key] = text
         return found
 
-    calibre = field_text(v, "calibre")
+    holder = _holder(v)
+    status = _status(v)
     return Prepared(
         number=row.number,
-        record_ref=field_text(v, "record_ref", required=True),
+        record_ref=record_ref,
         serial=serial,
         serial_norm=serial_norm,
         manufacturer_name=manufacturer,
         maker_id=resolve("manufacturer", "manufacturer_name", resolver.manufacturer),
         country=resolve("country_of_manufacture", "country_of_manufacture", resolver.country),
-        model=field_text(v, "model"),
-        calibre=calibre,
+        model=get("model", ""),
+        calibre=get("calibre", ""),
         calibre_id=resolve("calibre", "calibre", resolver.calibre),
         weapon_type=resolve("weapon_type", "weapon_type", resolver.weapon_type) or "",
         year=_year(v, "year_of_manufacture", this_year),
         import_country=resolve("import_country", "import_country", resolver.country),
         import_year=_year(v, "import_year", this_year),
-        holder=_holder(v),
-        status=_status(v),
-        notes=field_text(v, "notes"),
+        holder=holder,
+        status=status,
+        notes=get("notes", ""),
         unresolved=unresolved,
+        holder_key=Parties.key(holder) if holder else None,
+        status_value=_entry_status(status, holder[0] if holder else None),
+        canon=serial_norm.translate(canon_table),
     )
 
 
@@ -230,7 +259,7 @@ class Parties:
 
         Returns [id, kind, name, licence] of each party created, for the chunk's audit entry.
         """
-        wanted = {self._key(r.holder): r.holder for r in rows if r.holder}
+        wanted = {r.holder_key: r.holder for r in rows if r.holder and r.holder_key}
         wanted = {k: v for k, v in wanted.items() if k not in self.holders}
         if not wanted:
             return []
@@ -255,7 +284,7 @@ class Parties:
 
     @staticmethod
     @functools.lru_cache(maxsize=65536)
-    def _key(holder: tuple[str, str, str]) -> tuple[str, str, str]:
+    def key(holder: tuple[str, str, str]) -> tuple[str, str, str]:
         kind, name, licence = holder
         return kind, normalise_name(name), licence
 
@@ -264,8 +293,8 @@ class Parties:
         gone = {pk for pk, *_rest in created}
         self.holders = {k: pk for k, pk in self.holders.items() if pk not in gone}
 
-    def holder(self, holder: tuple[str, str, str] | None) -> int | None:
-        return self.holders[self._key(holder)] if holder else None
+    def holder(self, key: tuple[str, str, str] | None) -> int | None:
+        return self.holders[key] if key else None
 
 
 # --- chunks --------------------------------------------------------------------------
@@ -299,16 +328,18 @@ class Run:
     seen: set[str] | None  # dry run only: refs already read from this file
     fresh: bool = False  # the source had no record when the run started
     ids: bulk.OrderedIds = field(default_factory=bulk.OrderedIds)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # the reader rejects too
 
     def reject(
         self, number: int, column: str, reason: str, values: dict[str, str] | None = None
     ) -> None:
         v = values or {}
-        self.report.rejected += 1
-        if self.errors is not None:
-            self.errors.write(
-                [number, column, reason, v.get("record_ref", ""), v.get("serial_number", "")]
-            )
+        with self.lock:
+            self.report.rejected += 1
+            if self.errors is not None:
+                self.errors.write(
+                    [number, column, reason, v.get("record_ref", ""), v.get("serial_number", "")]
+                )
 
 
 def _existing(source: str, refs: list[str]) -> dict[str, str]:
@@ -404,42 +435,58 @@ def _write(run: Run, rows: list[Prepared]) -> None:
     run.report.unresolved += sum(1 for r in rows if r.unresolved)
 
 
-def _row_values(run: Run, rows: list[Prepared]) -> tuple[list[Any], list[Any], list[Any], str]:
-    """Column values of the weapons, registration events and index rows of a chunk, and a
-    digest of what landed for the audit entry."""
+W_MAKER, W_HOLDER = WEAPON_COLUMNS.index("manufacturer"), WEAPON_COLUMNS.index("holder")
+E_HOLDER = EVENT_COLUMNS.index("to_party")
+
+
+def _fill_rows(run: Run, rows: list[Prepared]) -> None:
+    """Column values of each row's weapon, registration event and index entry, worked out
+    on the reading thread; the parties' ids, which need the database, come in _row_values."""
     ctx = current_context()
     stamp = bulk.datetime_value(timezone.now())
     today = clock.today()
     agency_id = run.options.agency.pk
     source = run.options.source
     note = _("Imported from %(s)s, row %(n)d")
-    weapons, events, entries = [], [], []
-    digest = hashlib.sha256()
     as_key = bulk.uuid_format()
-    for r in rows:
-        wkey = as_key(run.ids())
-        holder = run.parties.holder(r.holder)
-        status = _entry_status(r.status, r.holder[0] if r.holder else None)
+    for r, wid in zip(rows, run.ids.take(len(rows)), strict=True):
+        wkey = as_key(wid)
+        status = r.status_value
         unresolved = bulk.json_value(r.unresolved) if r.unresolved else "{}"
         # last_event_on stays empty: the registration date is not a life event, and the
         # weapon's dated history (from an events file) may well be older.
-        weapons.append((
-            wkey, r.serial, r.serial_norm, run.parties.maker(r.maker_id), r.manufacturer_name,
-            r.country, r.model, r.calibre, r.calibre_id, r.weapon_type, r.year,
-            r.import_country, r.import_year, source, r.record_ref, unresolved,
-            agency_id, status, holder, None, stamp, stamp,
-        ))  # fmt: skip
-        events.append((
+        r.weapon_row = [
+            wkey, r.serial, r.serial_norm, None, r.manufacturer_name, r.country, r.model,
+            r.calibre, r.calibre_id, r.weapon_type, r.year, r.import_country, r.import_year,
+            source, r.record_ref, unresolved, agency_id, status, None, None, stamp, stamp,
+        ]  # fmt: skip
+        r.event_row = [
             wkey, 1, REGISTERED, today, "", "", "", r.notes or note % {"s": source, "n": r.number},
-            holder, "", status, stamp, ctx.actor_id, ctx.actor_name, ctx.correlation_id, "", "",
-        ))  # fmt: skip
-        canon = r.serial_norm.translate(run.table)
-        entries.append((
-            wkey, PRIMARY, r.serial, r.serial_norm, canon, canon[::-1], len(r.serial_norm),
+            None, "", status, stamp, ctx.actor_id, ctx.actor_name, ctx.correlation_id, "", "",
+        ]  # fmt: skip
+        r.entry_row = (
+            wkey, PRIMARY, r.serial, r.serial_norm, r.canon, r.canon[::-1], len(r.serial_norm),
             r.maker_id,
-        ))  # fmt: skip
-        digest.update(f"{wkey}|{r.record_ref}|{r.serial}\n".encode())
-    return weapons, events, entries, digest.hexdigest()
+        )  # fmt: skip
+        r.digest_line = f"{wkey}|{r.record_ref}|{r.serial}\n".encode()
+
+
+def _row_values(run: Run, rows: list[Prepared]) -> tuple[list[Any], list[Any], list[Any], str]:
+    """The chunk's weapons, events and index rows with their parties' ids, and a digest of
+    what lands for the audit entry."""
+    makers, holders = run.parties.makers, run.parties.holders
+    for r in rows:
+        if r.maker_id:
+            r.weapon_row[W_MAKER] = makers.get(r.maker_id)
+        if r.holder_key:
+            r.weapon_row[W_HOLDER] = r.event_row[E_HOLDER] = holders[r.holder_key]
+    digest = hashlib.sha256(b"".join(r.digest_line for r in rows)).hexdigest()
+    return (
+        [r.weapon_row for r in rows],
+        [r.event_row for r in rows],
+        [r.entry_row for r in rows],
+        digest,
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -451,42 +498,45 @@ def import_weapons(
     path: Path, options: ImportOptions, progress: Progress | None = None
 ) -> ImportReport:
     """Read, validate, resolve and land a file of weapon records; see the module docstring."""
-    this_year = clock.today().year
     bulk.prepare_connection()
     with open_source(path, ImportKind.WEAPONS, options) as table:
         batch, report = begin(path, table, ImportKind.WEAPONS, options, options.error_path)
-        headers = table.layout.columns
         sink = CsvSink(options.error_path, ERROR_HEADER) if options.error_path else None
         run = Run(batch, options, Parties(options.agency), confusables(), sink, report,
                   set() if options.dry_run else None,
                   fresh=not Weapon.objects.filter(source=options.source).exists())  # fmt: skip
-        resolver = Resolver()
-        chunk: list[Prepared] = []
         try:
-            for item in table.rows():
-                report.rows_read += 1
-                if isinstance(item, RowError):
-                    run.reject(item.number, item.column, item.reason)
-                else:
-                    try:
-                        chunk.append(prepare_weapon(item, resolver, this_year))
-                    except RowRejected as rejected:
-                        run.reject(
-                            item.number,
-                            headers.get(rejected.field, rejected.field),
-                            rejected.reason,
-                            item.values,
-                        )
-                if len(chunk) >= options.chunk_size:
+            # The next chunk is parsed and resolved while the database writes this one.
+            with read_ahead(_chunks(table, run, Resolver())) as chunks:
+                for chunk in chunks:
                     _land(run, chunk)
-                    chunk = []
                     if progress:
                         progress(*table.progress())
-            _land(run, chunk)
-            if progress:
-                progress(*table.progress())
         finally:
             if sink is not None:
                 sink.close()
         finish_batch(batch, report)
     return report
+
+
+def _chunks(table: Table, run: Run, resolver: Resolver) -> Iterator[list[Prepared]]:
+    """The file's valid rows, prepared, a chunk at a time; invalid rows are rejected."""
+    this_year = clock.today().year
+    headers = table.layout.columns
+    chunk: list[Prepared] = []
+    for item in table.rows():
+        run.report.rows_read += 1
+        if isinstance(item, RowError):
+            run.reject(item.number, item.column, item.reason)
+        else:
+            try:
+                chunk.append(prepare_weapon(item, resolver, this_year, run.table))
+            except RowRejected as rejected:
+                column = headers.get(rejected.field, rejected.field)
+                run.reject(item.number, column, rejected.reason, item.values)
+        if len(chunk) >= run.options.chunk_size:
+            _fill_rows(run, chunk)
+            yield chunk
+            chunk = []
+    _fill_rows(run, chunk)
+    yield chunk

@@ -772,6 +772,12 @@ def _attribute_candidate(index: Index, found: Found) -> Candidate:
 
 def identify(*, limit: int = 5, **fields: str) -> Identification:
     """Ranked candidates for what the user typed in any of FIELDS."""
+    return identify_in(get_index(), fields, limit=limit)
+
+
+def identify_in(index: Index, fields: dict[str, str], *, limit: int = 5) -> Identification:
+    """identify() with the index given: for a caller outside the request thread, which
+    must not read the database (get_index does)."""
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
@@ -780,7 +786,6 @@ def identify(*, limit: int = 5, **fields: str) -> Identification:
     }
     if not given:
         return Identification([], _("Type a manufacturer, model, calibre, type, country or mark."))
-    index = get_index()
     found = Found()
     for name, text in given.items():
         if name == "marks":

@@ -28,7 +28,10 @@ class SerialEntry(models.Model):
     canon = models.CharField(max_length=200)
     canon_rev = models.CharField(max_length=200)
     length = models.PositiveSmallIntegerField()
-    maker = models.ForeignKey(Manufacturer, on_delete=models.SET_NULL, null=True, related_name="+")
+    # No index of its own: serial_maker_canon (migration 0002) leads with it.
+    maker = models.ForeignKey(
+        Manufacturer, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
 
     class Meta:
         indexes = [

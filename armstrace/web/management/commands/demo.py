@@ -16,6 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from armstrace.accounts.models import Agency
+from armstrace.audit import checkpoints
+from armstrace.core.context import audit_context
 from armstrace.registry.models import Weapon
 from armstrace.web.demo import AGENCIES, Credential, build_demo
 from armstrace.web.management import console_for
@@ -110,6 +112,7 @@ class Command(BaseCommand):
         load_samples(Path(settings.DATA_DIR) / "demo-files", national)
         path = credentials_path()
         write_credentials(path, credentials)
+        _first_checkpoint(console)
         console.print(
             _("Loaded %(count)d weapons with their life cycles in %(seconds).0f s.")
             % {"count": weapons, "seconds": time.monotonic() - started}
@@ -132,3 +135,15 @@ class Command(BaseCommand):
                 _("No credentials file at %(path)s; create a user with `armstrace createuser`.")
                 % {"path": path}
             )
+
+
+def _first_checkpoint(console: Console) -> None:
+    """The demo signs its audit chain, as an operator would after a load."""
+    key = checkpoints.key_path()
+    if not key.exists():
+        checkpoints.generate_key(key)
+    with audit_context(actor_id=None, actor_name="armstrace demo", channel="cli"):
+        path = checkpoints.write_checkpoint(
+            checkpoints.checkpoint_dir(), checkpoints.load_private_key(key)
+        )
+    console.print(_("Audit chain signed: %(path)s") % {"path": path})
