@@ -116,6 +116,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "armstrace.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -175,6 +176,13 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("ARMSTRACE_HTTPS", default=False)
 SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
 CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
+# Behind TLS, browsers are told to use HTTPS only for a year (ARMSTRACE_HSTS_SECONDS).
+SECURE_HSTS_SECONDS = (
+    int(env_str("ARMSTRACE_HSTS_SECONDS", "31536000")) if SECURE_SSL_REDIRECT else 0
+)
+# Subdomains and the browsers' preload list too: a registry runs on a domain of its own.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ARMSTRACE_HSTS_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("ARMSTRACE_HSTS_PRELOAD", default=True)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
