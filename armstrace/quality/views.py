@@ -34,6 +34,7 @@ from armstrace.quality.permissions import (
 )
 from armstrace.registry.choices import Status
 from armstrace.registry.forms import add_domain_error
+from armstrace.registry.selectors import marks_for
 
 INVALID = 422
 
@@ -208,7 +209,7 @@ def item_answer(request: HttpRequest, pk: int) -> HttpResponse:
         "weapon": weapon,
         "form": form,
         "answered": answered,
-        "marks": weapon.marks.all(),
+        "marks": marks_for(request.user, weapon),  # concealed marks only for those allowed
     }
     return render(
         request, "quality/item_form.html", context, status=INVALID if form.errors else 200

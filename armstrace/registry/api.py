@@ -13,21 +13,24 @@ from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from armstrace.accounts.api import caller, check_scope, refuse, requires
 from armstrace.accounts.permissions import Permission
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.text import normalise_name
-from armstrace.registry import services
-from armstrace.registry.models import Component, Event, Mark, Party, Weapon
+from armstrace.registry import images, restoration, services
+from armstrace.registry.models import Component, Event, Image, Mark, Party, Restoration, Weapon
 from armstrace.registry.permissions import (
     EVENT_RECORD,
+    IMAGE_ADD,
+    MARK_CONCEALED,
     PARTY_CREATE,
     PARTY_VIEW,
+    RESTORATION_RECORD,
     WEAPON_CREATE,
     WEAPON_EDIT,
     WEAPON_VIEW,
@@ -38,19 +41,33 @@ from armstrace.registry.schemas import (
     ComponentReplaceIn,
     EventIn,
     EventOut,
+    ImageIn,
+    ImageOut,
     MarkIn,
     MarkOut,
     PartyFilters,
     PartyIn,
     PartyOut,
     PartyPage,
+    RestorationIn,
+    RestorationOut,
     RowId,
     WeaponDetailOut,
     WeaponFilters,
     WeaponIn,
     WeaponPage,
 )
-from armstrace.registry.selectors import filter_weapons, parties_for, timeline, weapons_for
+from armstrace.registry.selectors import (
+    filter_weapons,
+    image_for,
+    images_for,
+    marks_for,
+    may_see_concealed,
+    parties_for,
+    restorations_for,
+    timeline,
+    weapons_for,
+)
 
 router = Router(tags=["registry"])
 M = TypeVar("M", bound=Model)
@@ -59,6 +76,8 @@ SENT_AS = {
     "to_party": "to_party_id",
     "from_party": "from_party_id",
     "manufacturer": "manufacturer_id",
+    "mark": "mark_id",
+    "event": "event_id",
 }
 
 
@@ -98,6 +117,12 @@ def _weapon_for_write(request: HttpRequest, weapon_id: uuid.UUID, perm: Permissi
     return weapon
 
 
+def _may_conceal(request: HttpRequest, weapon: Weapon, marks: list[MarkIn]) -> None:
+    """Recording a concealed mark takes the permission to see it, for the weapon's agency."""
+    if any(m.concealed for m in marks) and not may_see_concealed(caller(request), weapon):
+        raise refuse(MARK_CONCEALED, weapon.agency)
+
+
 def _event_input(payload: EventIn) -> services.EventInput:
     return services.EventInput(
         kind=payload.kind.value,
@@ -129,6 +154,7 @@ def _mark_input(payload: MarkIn) -> services.MarkInput:
         location=payload.location,
         date_applied=payload.date_applied,
         component_type=payload.component_type.value if payload.component_type else "",
+        concealed=payload.concealed,
     )
 
 
@@ -180,6 +206,8 @@ def register_weapon(request: HttpRequest, payload: WeaponIn) -> Status[Weapon]:
     if agency is None:
         raise refuse(WEAPON_CREATE)
     check_scope(request, WEAPON_CREATE, agency)
+    if any(m.concealed for m in payload.marks):
+        check_scope(request, MARK_CONCEALED, agency)
     with _fields_as_sent():
         weapon = services.register_weapon(
             agency=agency,
@@ -247,7 +275,123 @@ def replace_component(
 def add_mark(request: HttpRequest, weapon_id: uuid.UUID, payload: MarkIn) -> Status[Mark]:
     """Record a mark as read on the weapon or one of its parts."""
     weapon = _weapon_for_write(request, weapon_id, WEAPON_EDIT)
+    _may_conceal(request, weapon, [payload])
     return Status(201, services.add_mark(weapon=weapon, data=_mark_input(payload)))
+
+
+# --- photographs and restorations ------------------------------------------------------
+
+
+def _weapon_to_read(request: HttpRequest, weapon_id: uuid.UUID) -> Weapon:
+    return get_object_or_404(weapons_for(caller(request)), pk=weapon_id)
+
+
+@router.get("/weapons/{weapon_id}/images", response=list[ImageOut])
+@requires(WEAPON_VIEW)
+def list_images(request: HttpRequest, weapon_id: uuid.UUID) -> QuerySet[Image]:
+    """The weapon's photographs; those of concealed marks only for those allowed them."""
+    return images_for(caller(request), _weapon_to_read(request, weapon_id))
+
+
+@router.post("/weapons/{weapon_id}/images", response={201: ImageOut})
+@requires(IMAGE_ADD)
+def add_image(
+    request: HttpRequest,
+    weapon_id: uuid.UUID,
+    file: File[UploadedFile],
+    details: Form[ImageIn],
+) -> Status[Image]:
+    """Upload a JPEG, PNG or WebP photograph (multipart/form-data, the file as `file`).
+    Its type is read from its content; location metadata is removed unless kept."""
+    weapon = _weapon_for_write(request, weapon_id, IMAGE_ADD)
+    user = caller(request)
+    mark = None
+    if details.mark_id is not None:
+        mark = marks_for(user, weapon).filter(pk=details.mark_id).first()
+        if mark is None:
+            message = _("no mark with id %(id)d on this weapon") % {"id": details.mark_id}
+            raise DomainValidationError("mark_id", message, code="unknown_mark")
+    event = None
+    if details.event_id is not None:
+        event = weapon.events.filter(pk=details.event_id).first()
+        if event is None:
+            message = _("no event with id %(id)d on this weapon") % {"id": details.event_id}
+            raise DomainValidationError("event_id", message, code="unknown_event")
+    images.check_size(file.size or 0)
+    upload = images.ImageUpload(
+        content=file.read(),
+        file_name=file.name or "",
+        declared_type=file.content_type or "",
+        mark=mark,
+        event=event,
+        caption=details.caption,
+        keep_location=details.keep_location,
+    )
+    with _fields_as_sent():
+        return Status(201, images.add_image(weapon=weapon, upload=upload))
+
+
+def _image_response(request: HttpRequest, image_id: int, *, thumbnail: bool) -> FileResponse:
+    image = image_for(caller(request), image_id)
+    if image is None:
+        raise Http404
+    path = images.thumbnail_path(image) if thumbnail else images.image_path(image)
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        content_type="image/jpeg" if thumbnail else image.content_type,
+        filename=image.file_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get("/images/{image_id}/file", url_name="image_file")
+@requires(WEAPON_VIEW)
+def image_file(request: HttpRequest, image_id: RowId) -> FileResponse:
+    """The stored photograph."""
+    return _image_response(request, image_id, thumbnail=False)
+
+
+@router.get("/images/{image_id}/thumbnail", url_name="image_thumbnail")
+@requires(WEAPON_VIEW)
+def image_thumbnail(request: HttpRequest, image_id: RowId) -> FileResponse:
+    """A JPEG at most 320 pixels wide or high, without metadata."""
+    return _image_response(request, image_id, thumbnail=True)
+
+
+@router.get("/weapons/{weapon_id}/restorations", response=list[RestorationOut])
+@requires(WEAPON_VIEW)
+def list_restorations(request: HttpRequest, weapon_id: uuid.UUID) -> QuerySet[Restoration]:
+    """Restored serials and marks, each with the pattern to give the serial search."""
+    return restorations_for(caller(request), _weapon_to_read(request, weapon_id))
+
+
+@router.post("/weapons/{weapon_id}/restorations", response={201: RestorationOut})
+@requires(RESTORATION_RECORD)
+def record_restoration(
+    request: HttpRequest, weapon_id: uuid.UUID, payload: RestorationIn
+) -> Status[Restoration]:
+    """Record a laboratory's reading of the erased serial (or of a mark), per character."""
+    weapon = _weapon_for_write(request, weapon_id, RESTORATION_RECORD)
+    mark = None
+    if payload.mark_id is not None:
+        mark = marks_for(caller(request), weapon).filter(pk=payload.mark_id).first()
+        if mark is None:
+            message = _("no mark with id %(id)d on this weapon") % {"id": payload.mark_id}
+            raise DomainValidationError("mark_id", message, code="unknown_mark")
+    data = restoration.RestorationInput(
+        reading=payload.reading,
+        laboratory=payload.laboratory,
+        examiner=payload.examiner,
+        examined_on=payload.examined_on,
+        method=payload.method.value,
+        mark=mark,
+        notes=payload.notes,
+    )
+    return Status(201, restoration.record_restoration(weapon=weapon, data=data))
 
 
 # --- parties -------------------------------------------------------------------------

@@ -90,3 +90,14 @@ class RecordClass(models.TextChoices):
 
     MANUFACTURE = "manufacture", _("Manufacture records")
     OTHER = "other", _("Other records (import, export, transfer, ...)")
+
+
+class RestorationMethod(models.TextChoices):
+    """How a laboratory brought an erased serial or mark back (ISACS 05.30, forensic practice)."""
+
+    CHEMICAL_ETCHING = "chemical_etching", _("Chemical etching")
+    ELECTROLYTIC_ETCHING = "electrolytic_etching", _("Electrolytic etching")
+    MAGNETIC_PARTICLE = "magnetic_particle", _("Magnetic particle")
+    HEAT = "heat", _("Heat treatment")
+    OPTICAL = "optical", _("Optical examination (lighting, microscopy)")
+    OTHER = "other", _("Other")

@@ -21,10 +21,11 @@ from armstrace.registry.choices import (
     MarkMethod,
     MarkRole,
     PartyKind,
+    RestorationMethod,
     Status,
 )
-from armstrace.registry.models import Party, Weapon
-from armstrace.registry.selectors import filter_weapons, parties_for
+from armstrace.registry.models import Mark, Party, Weapon
+from armstrace.registry.selectors import filter_weapons, marks_for, parties_for
 from armstrace.registry.services import (
     ComponentInput,
     EventInput,
@@ -319,8 +320,19 @@ class MarkForm(RegistryForm):
         help_text=_("Only components currently installed are offered."),
     )
 
-    def __init__(self, *args: Any, weapon: Weapon, **kwargs: Any) -> None:
+    concealed = forms.BooleanField(
+        label=_("Concealed mark"),
+        required=False,
+        help_text=_(
+            "A hidden mark: only those allowed to see concealed marks will see it, "
+            "its photographs and its restorations."
+        ),
+    )
+
+    def __init__(self, *args: Any, weapon: Weapon, can_conceal: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not can_conceal:
+            del self.fields["concealed"]
         installed = weapon.components.filter(removed_on__isnull=True)
         kinds = dict.fromkeys(installed.values_list("component_type", flat=True))
         field = self.fields["component_type"]
@@ -338,4 +350,90 @@ class MarkForm(RegistryForm):
             location=data["location"],
             date_applied=data["date_applied"],
             component_type=data["component_type"],
+            concealed=data.get("concealed", False),
         )
+
+
+def _mark_label(mark: Mark) -> str:
+    label = f"{MarkRole(mark.role).label}: {mark.text}"
+    return f"{label} ({_('concealed')})" if mark.concealed else label
+
+
+class ImageForm(RegistryForm):
+    file = forms.FileField(
+        label=_("Photograph"),
+        help_text=_("JPEG, PNG or WebP. Its type is read from its content."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    shows = forms.ChoiceField(label=_("Shows"), required=False)
+    caption = text_field(_("Caption"), 200)
+    keep_location = forms.BooleanField(
+        label=_("Keep the location recorded in the file"),
+        required=False,
+        help_text=_(
+            "By default the GPS position and other location metadata are removed. "
+            "Keeping them is recorded in the audit log."
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, user: User | AnonymousUser, weapon: Weapon, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.marks = {str(m.pk): m for m in marks_for(user, weapon)}
+        self.events = {str(e.pk): e for e in weapon.events.order_by("seq")}
+        field = self.fields["shows"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", _("The whole weapon")),
+            *((f"mark:{pk}", _mark_label(m)) for pk, m in self.marks.items()),
+            *(
+                (f"event:{pk}", f"{e.occurred_on:%Y-%m-%d} {EventKind(e.kind).label}")
+                for pk, e in self.events.items()
+            ),
+        ]
+
+    def target(self) -> dict[str, Any]:
+        """The mark or event the photograph shows, as keyword arguments of ImageUpload."""
+        kind, _sep, pk = str(self.cleaned_data["shows"]).partition(":")
+        if kind == "mark":
+            return {"mark": self.marks[pk]}
+        if kind == "event":
+            return {"event": self.events[pk]}
+        return {}
+
+
+class RestorationForm(RegistryForm):
+    of = forms.ChoiceField(label=_("Restored"), required=False)
+    reading = text_field(
+        _("Characters read"),
+        200,
+        required=True,
+        help_text=_(
+            "One character per position: ? for one that could not be read, [8B] for one "
+            "that is 8 or B, * for an unknown run. Example: AB[8B]1?4."
+        ),
+    )
+    laboratory = text_field(_("Laboratory"), 200, required=True)
+    examiner = text_field(_("Examiner"), 150, required=True)
+    examined_on = date_field(_("Examined on"))
+    method = forms.ChoiceField(
+        label=_("Method"), choices=_with_blank(RestorationMethod.choices, _("Choose"))
+    )
+    notes = text_field(_("Notes"), 5000)
+
+    def __init__(
+        self, *args: Any, user: User | AnonymousUser, weapon: Weapon, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.marks = {str(m.pk): m for m in marks_for(user, weapon)}
+        field = self.fields["of"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", _("The weapon's serial number")),
+            *((pk, _mark_label(m)) for pk, m in self.marks.items()),
+        ]
+
+    @property
+    def mark(self) -> Mark | None:
+        return self.marks.get(str(self.cleaned_data["of"]))

@@ -20,6 +20,7 @@ from armstrace.registry.choices import (
     MarkMethod,
     MarkRole,
     PartyKind,
+    RestorationMethod,
     Status,
 )
 
@@ -77,8 +78,9 @@ class Weapon(models.Model):
     )
     model = models.CharField(_("model"), max_length=120, blank=True)
     calibre = models.CharField(_("calibre as written"), max_length=60, blank=True)
+    # No index: nothing looks weapons up by calibre row, and each index slows a bulk load.
     calibre_ref = models.ForeignKey(
-        Calibre, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Calibre, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     # Blank only when the source named a type the reference data does not know (see unresolved).
     weapon_type = models.CharField(_("type"), max_length=32, choices=WeaponType.choices, blank=True)
@@ -92,6 +94,7 @@ class Weapon(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("country of import"),
+        db_index=False,  # read with the weapon, never searched alone
     )
     import_year = models.PositiveSmallIntegerField(_("year of import"), null=True, blank=True)
     # Where the record came from: '' for direct entry, else the source system or ledger.
@@ -170,6 +173,9 @@ class Mark(models.Model):
     location = models.CharField(_("location on the weapon"), max_length=120, blank=True)
     date_applied = models.DateField(_("date applied"), null=True, blank=True)
     applied_by = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True)
+    # A mark hidden on purpose (ITI 8: security marks); only holders of
+    # registry:mark:concealed for the weapon's agency see it, its images and restorations.
+    concealed = models.BooleanField(_("concealed"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -190,6 +196,8 @@ class Event(models.Model):
     kind = models.CharField(_("event"), max_length=24, choices=EventKind.choices)
     occurred_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
+    # The two countries are read with the event, never searched alone: no index of their
+    # own (analytics group by them over whole periods, which an index would not serve).
     country = models.ForeignKey(
         Country,
         on_delete=models.PROTECT,
@@ -197,6 +205,7 @@ class Event(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("country where it happened"),
+        db_index=False,
     )
     counterpart_country = models.ForeignKey(
         Country,
@@ -205,6 +214,7 @@ class Event(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("country of export or destination"),
+        db_index=False,
     )
     from_party = models.ForeignKey(
         Party,
@@ -249,3 +259,68 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.occurred_on}"
+
+
+class Image(models.Model):
+    """A photograph of a mark, of the whole weapon, or taken at an event.
+
+    The file lives under DATA_DIR by its content hash and is served only through a
+    permission-checked view; an image of a concealed mark is concealed with it.
+    """
+
+    weapon = models.ForeignKey(Weapon, on_delete=models.CASCADE, related_name="images")
+    mark = models.ForeignKey(
+        Mark, on_delete=models.CASCADE, null=True, blank=True, related_name="images"
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="images"
+    )
+    sha256 = models.CharField(_("content hash (SHA-256)"), max_length=64, db_index=True)
+    # The upload as received, before its location metadata was stripped.
+    original_sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=32)
+    file_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    location_kept = models.BooleanField(_("location metadata kept"), default=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by_id = models.BigIntegerField(null=True)
+    uploaded_by_name = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mark__isnull=True) | models.Q(event__isnull=True),
+                name="image_of_a_mark_or_an_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class Restoration(models.Model):
+    """A laboratory's reading of an erased serial (mark empty) or mark, one entry per position:
+    "A" known, "8B" one of these, "" unknown, "*" an unknown run of characters."""
+
+    weapon = models.ForeignKey(Weapon, on_delete=models.CASCADE, related_name="restorations")
+    mark = models.ForeignKey(
+        Mark, on_delete=models.CASCADE, null=True, blank=True, related_name="restorations"
+    )
+    characters = models.JSONField(_("characters read"))
+    laboratory = models.CharField(_("laboratory"), max_length=200)
+    examiner = models.CharField(_("examiner"), max_length=150)
+    examined_on = models.DateField(_("examined on"))
+    method = models.CharField(_("method"), max_length=24, choices=RestorationMethod.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by_name = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["examined_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.laboratory} {self.examined_on}"

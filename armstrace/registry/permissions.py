@@ -22,3 +22,19 @@ PARTY_CREATE = declare("registry:party:create", {Role.REGISTRAR}, "Create a part
 RETENTION_PURGE = declare(
     "registry:weapon:purge", {Role.ADMINISTRATOR}, "Purge records past their retention floor"
 )
+# Concealed marks (and their images and restorations) are shown only to those who record
+# marks and to administrators, in the weapon's agency; investigators, auditors and points
+# of contact see that a weapon exists, not its hidden marks (docs/domain/marking-images.md).
+MARK_CONCEALED = declare(
+    "registry:mark:concealed",
+    {Role.REGISTRAR, Role.ADMINISTRATOR},
+    "See and record concealed marks, their images and restorations",
+)
+IMAGE_ADD = declare(
+    "registry:image:add", {Role.REGISTRAR}, "Attach photographs to a weapon, its marks and events"
+)
+RESTORATION_RECORD = declare(
+    "registry:restoration:record",
+    {Role.REGISTRAR, Role.INVESTIGATOR},
+    "Record a laboratory's restoration of an erased serial or mark",
+)

@@ -8,12 +8,15 @@ put in a query (country codes, ids, filters) is checked here.
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 
+from armstrace.accounts.models import User
 from armstrace.core.text import has_control_characters
 from armstrace.reference.choices import WeaponType
 from armstrace.registry.choices import (
@@ -22,10 +25,16 @@ from armstrace.registry.choices import (
     MarkMethod,
     MarkRole,
     PartyKind,
+    RestorationMethod,
     Status,
 )
-from armstrace.registry.models import Component, Event, Mark, Party, Weapon
-from armstrace.registry.selectors import timeline
+from armstrace.registry.models import Component, Event, Image, Mark, Party, Restoration, Weapon
+from armstrace.registry.restoration import (
+    reading_text,
+    search_pattern,
+    unknown_positions,
+)
+from armstrace.registry.selectors import images_for, marks_for, restorations_for, timeline
 
 MAX_PAGE = 500
 MAX_OFFSET = 10_000_000
@@ -104,6 +113,9 @@ class MarkIn(Schema):
     component_type: ComponentType | None = Field(
         None, description="Links the mark to the weapon's current part of this type"
     )
+    concealed: bool = Field(
+        False, description="A hidden mark, seen only with registry:mark:concealed"
+    )
 
 
 class WeaponIn(Schema):
@@ -119,6 +131,30 @@ class WeaponIn(Schema):
     first_event: EventIn = Field(description="The event that brings the weapon into the registry")
     components: list[ComponentIn] = []
     marks: list[MarkIn] = []
+
+
+class ImageIn(Schema):
+    """The form fields sent with the file (multipart/form-data)."""
+
+    mark_id: RowId | None = Field(None, description="The mark the photograph shows")
+    event_id: RowId | None = Field(None, description="The event the photograph was taken at")
+    caption: str = ""
+    keep_location: bool = Field(
+        False, description="Keep the GPS position and other location metadata (audited)"
+    )
+
+
+class RestorationIn(Schema):
+    mark_id: RowId | None = Field(None, description="The restored mark; none for the serial")
+    reading: str = Field(
+        max_length=200,
+        description="One character per position: ? unknown, [8B] one of these, * unknown run",
+    )
+    laboratory: str
+    examiner: str
+    examined_on: dt.date
+    method: RestorationMethod
+    notes: str = ""
 
 
 class PartyIn(Schema):
@@ -177,6 +213,7 @@ class MarkOut(Schema):
     location: str
     date_applied: dt.date | None
     component_id: int | None
+    concealed: bool
 
     @staticmethod
     def resolve_method(obj: Mark) -> str | None:
@@ -222,6 +259,79 @@ class EventOut(Schema):
         return obj.recorded_by_name
 
 
+class ImageOut(Schema):
+    id: int
+    mark_id: int | None
+    event_id: int | None
+    sha256: str = Field(description="SHA-256 of the stored file")
+    original_sha256: str = Field(description="SHA-256 of the file as uploaded")
+    content_type: str
+    file_name: str
+    size: int
+    width: int
+    height: int
+    caption: str
+    location_kept: bool
+    uploaded_at: dt.datetime
+    uploaded_by: str
+    file_url: str
+    thumbnail_url: str
+
+    @staticmethod
+    def resolve_mark_id(obj: Image) -> int | None:
+        return obj.mark_id
+
+    @staticmethod
+    def resolve_event_id(obj: Image) -> int | None:
+        return obj.event_id
+
+    @staticmethod
+    def resolve_uploaded_by(obj: Image) -> str:
+        return obj.uploaded_by_name
+
+    @staticmethod
+    def resolve_file_url(obj: Image) -> str:
+        return reverse("api:image_file", args=[obj.pk])
+
+    @staticmethod
+    def resolve_thumbnail_url(obj: Image) -> str:
+        return reverse("api:image_thumbnail", args=[obj.pk])
+
+
+class RestorationOut(Schema):
+    id: int
+    mark_id: int | None = Field(description="None: the weapon's serial number")
+    characters: list[str] = Field(
+        description='One entry per position: "A" known, "8B" one of these, "" unknown, '
+        '"*" an unknown run'
+    )
+    reading: str
+    search_pattern: str = Field(description="The pattern to give the serial search")
+    unknown_positions: list[int] = Field(description="1-based positions not settled")
+    laboratory: str
+    examiner: str
+    examined_on: dt.date
+    method: RestorationMethod
+    notes: str
+    recorded_at: dt.datetime
+
+    @staticmethod
+    def resolve_mark_id(obj: Restoration) -> int | None:
+        return obj.mark_id
+
+    @staticmethod
+    def resolve_reading(obj: Restoration) -> str:
+        return reading_text(obj.characters)
+
+    @staticmethod
+    def resolve_search_pattern(obj: Restoration) -> str:
+        return search_pattern(obj.characters)
+
+    @staticmethod
+    def resolve_unknown_positions(obj: Restoration) -> list[int]:
+        return unknown_positions(obj.characters)
+
+
 class WeaponOut(Schema):
     id: uuid.UUID
     serial_number: str
@@ -252,10 +362,30 @@ class WeaponOut(Schema):
         return obj.agency.code
 
 
+def _viewer(context: dict[str, Any] | None) -> User | AnonymousUser:
+    """Who the response is for; without a request, nobody (concealed marks stay hidden)."""
+    request = (context or {}).get("request")
+    return request.user if request is not None else AnonymousUser()
+
+
 class WeaponDetailOut(WeaponOut):
     components: list[ComponentOut] = Field(description="Current and replaced parts")
-    marks: list[MarkOut]
+    marks: list[MarkOut] = Field(description="Concealed marks only for those allowed them")
     events: list[EventOut] = Field(description="The life-cycle timeline, oldest first")
+    images: list[ImageOut] = Field(description="Photographs, as the marks are shown")
+    restorations: list[RestorationOut] = Field(description="Restored serials and marks")
+
+    @staticmethod
+    def resolve_marks(obj: Weapon, context: dict[str, Any] | None) -> list[Mark]:
+        return list(marks_for(_viewer(context), obj))
+
+    @staticmethod
+    def resolve_images(obj: Weapon, context: dict[str, Any] | None) -> list[Image]:
+        return list(images_for(_viewer(context), obj))
+
+    @staticmethod
+    def resolve_restorations(obj: Weapon, context: dict[str, Any] | None) -> list[Restoration]:
+        return list(restorations_for(_viewer(context), obj))
 
     @staticmethod
     def resolve_components(obj: Weapon) -> list[Component]:

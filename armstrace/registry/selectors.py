@@ -9,19 +9,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from armstrace.accounts.models import Agency
 from armstrace.accounts.permissions import has_permission
 from armstrace.core.text import normalise_serial
 from armstrace.registry import rules
 from armstrace.registry.choices import EventKind, RecordClass
-from armstrace.registry.models import Event, Party, Weapon
-from armstrace.registry.permissions import PARTY_VIEW, WEAPON_VIEW
+from armstrace.registry.models import Event, Image, Mark, Party, Restoration, Weapon
+from armstrace.registry.permissions import MARK_CONCEALED, PARTY_VIEW, WEAPON_VIEW
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from armstrace.accounts.models import Agency, User
+    from armstrace.accounts.models import User
 
 
 def weapons_for(user: User | AnonymousUser) -> QuerySet[Weapon]:
@@ -66,6 +67,57 @@ def filter_weapons(
     if agency_code:
         weapons = weapons.filter(agency__code=agency_code)
     return weapons
+
+
+# --- concealed marks ----------------------------------------------------------------
+
+
+def concealed_agencies(user: User | AnonymousUser) -> frozenset[int]:
+    """The agencies whose weapons' concealed marks the user may see (none, some, all)."""
+    if not has_permission(user, MARK_CONCEALED):
+        return frozenset()
+    agencies = Agency.objects.only("pk", "national_scope")
+    return frozenset(a.pk for a in agencies if has_permission(user, MARK_CONCEALED, agency=a))
+
+
+def may_see_concealed(user: User | AnonymousUser, weapon: Weapon) -> bool:
+    return has_permission(user, MARK_CONCEALED, agency=weapon.agency)
+
+
+def _visible(user: User | AnonymousUser, weapon: Weapon, concealed: Q) -> Q:
+    """A filter: all rows for a user who may see the weapon's concealed marks, else the
+    rows that `concealed` does not select."""
+    return Q() if may_see_concealed(user, weapon) else ~concealed
+
+
+def marks_for(user: User | AnonymousUser, weapon: Weapon) -> QuerySet[Mark]:
+    """The weapon's marks the user may see: concealed ones only with the permission."""
+    marks = weapon.marks.select_related("component")
+    return marks.filter(_visible(user, weapon, Q(concealed=True)))
+
+
+def images_for(user: User | AnonymousUser, weapon: Weapon) -> QuerySet[Image]:
+    """The weapon's images; an image of a concealed mark is concealed with it."""
+    images = weapon.images.select_related("mark", "event")
+    return images.filter(_visible(user, weapon, Q(mark__concealed=True)))
+
+
+def restorations_for(user: User | AnonymousUser, weapon: Weapon) -> QuerySet[Restoration]:
+    restorations = weapon.restorations.select_related("mark")
+    return restorations.filter(_visible(user, weapon, Q(mark__concealed=True)))
+
+
+def image_for(user: User | AnonymousUser, pk: int) -> Image | None:
+    """One image, if the user may see its weapon and, for a concealed mark, the mark."""
+    image = (
+        Image.objects.select_related("weapon__agency", "mark")
+        .filter(pk=pk, weapon__in=weapons_for(user))
+        .first()
+    )
+    hidden = image is not None and image.mark is not None and image.mark.concealed
+    if image is None or (hidden and not may_see_concealed(user, image.weapon)):
+        return None
+    return image
 
 
 def parties_for(user: User | AnonymousUser) -> QuerySet[Party]:

@@ -164,6 +164,7 @@ class MarkInput:
     location: str = ""
     date_applied: dt.date | None = None
     component_type: str = ""  # links the mark to the component of that type, if given
+    concealed: bool = False  # seen only with registry:mark:concealed
 
 
 @dataclass
@@ -432,6 +433,7 @@ def add_mark(*, weapon: Weapon, data: MarkInput) -> Mark:
             date_applied=_not_future("date_applied", data.date_applied)
             if data.date_applied
             else None,
+            concealed=data.concealed,
         )
         record_change(mark, action="created", before=None)
     return mark

@@ -15,4 +15,12 @@ urlpatterns = [
         name="component-replace",
     ),
     path("weapons/<uuid:pk>/marks/new/", views.mark_create, name="mark-create"),
+    path("weapons/<uuid:pk>/images/new/", views.image_create, name="image-create"),
+    path(
+        "weapons/<uuid:pk>/restorations/new/",
+        views.restoration_create,
+        name="restoration-create",
+    ),
+    path("images/<int:image_id>/", views.image_file, name="image-file"),
+    path("images/<int:image_id>/thumbnail/", views.image_thumbnail, name="image-thumbnail"),
 ]

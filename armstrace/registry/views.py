@@ -9,29 +9,35 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from armstrace.accounts.decorators import permission_required
 from armstrace.accounts.permissions import Permission, has_permission
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.htmx import wants_fragment
-from armstrace.registry import selectors, services
+from armstrace.registry import images, restoration, selectors, services
 from armstrace.registry.forms import (
     ComponentForm,
     EventForm,
+    ImageForm,
     MarkForm,
     ReplaceComponentForm,
+    RestorationForm,
     WeaponFilterForm,
     WeaponForm,
     add_domain_error,
 )
-from armstrace.registry.models import Component, Weapon
+from armstrace.registry.models import Component, Restoration, Weapon
 from armstrace.registry.panels import render_panels
 from armstrace.registry.permissions import (
     EVENT_RECORD,
+    IMAGE_ADD,
+    RESTORATION_RECORD,
     WEAPON_CREATE,
     WEAPON_EDIT,
     WEAPON_VIEW,
@@ -86,13 +92,29 @@ def weapon_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     context = {
         "weapon": weapon,
         "components": [(c, successors.get(c.pk)) for c in components],
-        "marks": weapon.marks.select_related("component"),
+        "marks": selectors.marks_for(user, weapon),
         "events": selectors.timeline(weapon),
+        "images": selectors.images_for(user, weapon),
+        "restorations": [_restoration_row(r) for r in selectors.restorations_for(user, weapon)],
         "can_record_event": has_permission(user, EVENT_RECORD, agency=agency),
         "can_edit": has_permission(user, WEAPON_EDIT, agency=agency),
+        "can_add_image": has_permission(user, IMAGE_ADD, agency=agency),
+        "can_record_restoration": has_permission(user, RESTORATION_RECORD, agency=agency),
         "panels": render_panels(request, weapon),
     }
     return render(request, "registry/weapon_detail.html", context)
+
+
+def _restoration_row(found: Restoration) -> dict[str, Any]:
+    """A restoration as the weapon page shows it, with its pattern and a link to search it."""
+    pattern = restoration.search_pattern(found.characters)
+    return {
+        "restoration": found,
+        "reading": restoration.reading_text(found.characters),
+        "pattern": pattern,
+        "unknown": restoration.unknown_positions(found.characters),
+        "search_url": f"{reverse('search:weapons')}?{urlencode({'serial': pattern})}",
+    }
 
 
 @permission_required(WEAPON_CREATE)
@@ -187,7 +209,11 @@ def component_replace(request: HttpRequest, pk: uuid.UUID, component_id: int) ->
 @permission_required(WEAPON_EDIT)
 def mark_create(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     weapon = _weapon_in_scope(request, pk, WEAPON_EDIT)
-    form = MarkForm(request.POST if request.method == "POST" else None, weapon=weapon)
+    form = MarkForm(
+        request.POST if request.method == "POST" else None,
+        weapon=weapon,
+        can_conceal=selectors.may_see_concealed(request.user, weapon),
+    )
     if form.is_bound and form.is_valid():
         try:
             services.add_mark(weapon=weapon, data=form.mark_input())
@@ -197,3 +223,95 @@ def mark_create(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             messages.success(request, _("Mark added."))
             return redirect("registry:weapon-detail", pk=weapon.pk)
     return _small_form(request, weapon, form, _("Add a mark"), _("Add mark"))
+
+
+@permission_required(IMAGE_ADD)
+def image_create(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    weapon = _weapon_in_scope(request, pk, IMAGE_ADD)
+    bound = request.method == "POST"
+    form = ImageForm(
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        user=request.user,
+        weapon=weapon,
+    )
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            images.check_size(upload.size or 0)  # before the file is read into memory
+            images.add_image(
+                weapon=weapon,
+                upload=images.ImageUpload(
+                    content=upload.read(),
+                    file_name=upload.name or "",
+                    declared_type=upload.content_type or "",
+                    caption=form.cleaned_data["caption"],
+                    keep_location=form.cleaned_data["keep_location"],
+                    **form.target(),
+                ),
+            )
+        except DomainValidationError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Photograph added."))
+            return redirect("registry:weapon-detail", pk=weapon.pk)
+    context = {"form": form, "weapon": weapon}
+    return _form_page(request, "registry/image_form.html", context)
+
+
+def _image_file(request: HttpRequest, image_id: int, *, thumbnail: bool) -> FileResponse:
+    image = selectors.image_for(request.user, image_id)
+    path = None
+    if image is not None:
+        path = images.thumbnail_path(image) if thumbnail else images.image_path(image)
+    if image is None or path is None or not path.is_file():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        content_type="image/jpeg" if thumbnail else image.content_type,
+        filename=image.file_name,
+        as_attachment=False,
+    )
+    response["Cache-Control"] = "private, no-store"  # permission-checked: no shared cache
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@permission_required(WEAPON_VIEW)
+def image_file(request: HttpRequest, image_id: int) -> FileResponse:
+    return _image_file(request, image_id, thumbnail=False)
+
+
+@permission_required(WEAPON_VIEW)
+def image_thumbnail(request: HttpRequest, image_id: int) -> FileResponse:
+    return _image_file(request, image_id, thumbnail=True)
+
+
+@permission_required(RESTORATION_RECORD)
+def restoration_create(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    weapon = _weapon_in_scope(request, pk, RESTORATION_RECORD)
+    form = RestorationForm(
+        request.POST if request.method == "POST" else None, user=request.user, weapon=weapon
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            restoration.record_restoration(
+                weapon=weapon,
+                data=restoration.RestorationInput(
+                    reading=data["reading"],
+                    laboratory=data["laboratory"],
+                    examiner=data["examiner"],
+                    examined_on=data["examined_on"],
+                    method=data["method"],
+                    mark=form.mark,
+                    notes=data["notes"],
+                ),
+            )
+        except DomainValidationError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Restoration recorded."))
+            return redirect("registry:weapon-detail", pk=weapon.pk)
+    title = _("Record a restoration")
+    return _small_form(request, weapon, form, title, _("Record restoration"))

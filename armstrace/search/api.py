@@ -7,7 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from armstrace.accounts.api import requires
+from armstrace.accounts.api import caller, requires
+from armstrace.registry.selectors import concealed_agencies
 from armstrace.search.permissions import WEAPON_SEARCH
 from armstrace.search.services import SearchQuery, search_weapons
 
@@ -50,10 +51,15 @@ class SearchOut(Schema):
     candidates: list[CandidateOut]
 
 
-def _run(params: SearchIn) -> dict[str, Any]:
+def _run(request: HttpRequest, params: SearchIn) -> dict[str, Any]:
     fields = params.dict()
     limit, purpose = fields.pop("limit"), fields.pop("purpose")
-    result = search_weapons(query=SearchQuery(**fields), limit=limit, purpose=purpose)
+    result = search_weapons(
+        query=SearchQuery(**fields),
+        limit=limit,
+        purpose=purpose,
+        concealed_agencies=concealed_agencies(caller(request)),
+    )
     return {
         "message": result.message,
         "total": result.total,
@@ -66,11 +72,11 @@ def _run(params: SearchIn) -> dict[str, Any]:
 @requires(WEAPON_SEARCH)
 def search_get(request: HttpRequest, params: Query[SearchIn]) -> dict[str, Any]:
     """Search by serial (with ? and *) and rank by manufacturer, model, calibre, ..."""
-    return _run(params)
+    return _run(request, params)
 
 
 @router.post("/search/weapons", response=SearchOut)
 @requires(WEAPON_SEARCH)
 def search_post(request: HttpRequest, payload: SearchIn) -> dict[str, Any]:
     """The same search with the query in a JSON body."""
-    return _run(payload)
+    return _run(request, payload)

@@ -13,7 +13,7 @@ from armstrace.audit.services import record_event
 from armstrace.core.context import current_context
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.reference.identify import get_index
-from armstrace.registry.models import Weapon
+from armstrace.registry.models import Mark, Weapon
 from armstrace.search import engine
 from armstrace.search.engine import EQUIVALENT, EXACT, FUZZY, PARTIAL, Hit, Retrieval
 from armstrace.search.evidence import Profile, compare, designs_of, family, profile
@@ -24,7 +24,8 @@ from armstrace.search.serials import Pattern, PatternError, canonical, parse
 CAP = 2000  # serial matches ranked at most; beyond this the query is too broad
 MAX_LIMIT = 100
 SERIAL_POINTS = {EXACT: 2.0, EQUIVALENT: 1.6, PARTIAL: 1.2, FUZZY: 0.9}
-SOURCE_PENALTY = {"primary": 0.0, "component": 0.05, "mark": 0.1}
+SOURCE_PENALTY = {"primary": 0.0, "component": 0.05, "mark": 0.1, "concealed": 0.1}
+CONCEALED = "concealed"  # a hit on a concealed mark, shown without the mark's text
 
 
 @dataclass
@@ -77,23 +78,55 @@ class SearchResult:
     plan: str = ""
 
 
-def _retrieve(pattern: Pattern, makers: set[int] | None, wanted: set[int] | None) -> Retrieval:
+def _screen_concealed(found: Retrieval, agencies: frozenset[int]) -> Retrieval:
+    """Drop the hits that came only through a concealed mark the searcher may not see (the
+    weapon is not found that way at all); relabel the others so no mark text is shown."""
+    mark_hits = [h for h in found.hits if h.source == "mark"]
+    if not mark_hits:
+        return found
+    marks = Mark.objects.filter(weapon_id__in={h.weapon_id for h in mark_hits}).values_list(
+        "weapon_id", "text_norm", "concealed", "weapon__agency_id"
+    )
+    open_marks, allowed = set(), set()
+    for weapon_id, norm, concealed, agency_id in marks:
+        if not concealed:
+            open_marks.add((weapon_id, norm))
+        elif agency_id in agencies:
+            allowed.add((weapon_id, norm))
+    hits = []
+    for hit in found.hits:
+        key = (hit.weapon_id, hit.norm)
+        if hit.source != "mark" or key in open_marks:
+            hits.append(hit)
+        elif key in allowed:
+            hit.source, hit.value = CONCEALED, ""
+            hits.append(hit)
+    return Retrieval(hits, found.plan, found.truncated)
+
+
+def _retrieve(
+    pattern: Pattern, makers: set[int] | None, wanted: set[int] | None, agencies: frozenset[int]
+) -> Retrieval:
     """Serial matches, narrowed to `makers` when given. The serials one edit away are
     added only when nothing matched up to misreads, or when no match is by a maker the
-    clues point to (`wanted`): an equal serial that agrees with the clues is not doubted."""
+    clues point to (`wanted`): an equal serial that agrees with the clues is not doubted.
+    Hits on concealed marks are screened first, so a hidden one changes nothing."""
     table = confusables()
     if pattern.has_wildcards:
-        return engine.wildcard(pattern, makers, CAP, table)
+        return _screen_concealed(engine.wildcard(pattern, makers, CAP, table), agencies)
     canon_query = canonical(pattern.text, table)
     found = engine.exact_or_equivalent(pattern.text, canon_query, makers, CAP)
     if found.truncated and makers is None:
         # A short serial's misread bucket spans every maker: a complete serial is never
         # "too broad"; keep the exact equals and the equivalents among the clues' makers.
-        return engine.exact_or_narrowed(pattern.text, canon_query, wanted, CAP)
+        found = engine.exact_or_narrowed(pattern.text, canon_query, wanted, CAP)
+        return _screen_concealed(found, agencies)
+    found = _screen_concealed(found, agencies)
     agreeing = wanted is None or any(h.maker_id in wanted for h in found.hits)
     if found.truncated or (found.hits and agreeing):
         return found
     extra = engine.one_edit(pattern.text, canon_query, makers, CAP - len(found.hits))
+    extra = _screen_concealed(extra, agencies)
     return Retrieval(found.hits + extra.hits, f"{found.plan}+{extra.plan}", extra.truncated)
 
 
@@ -114,6 +147,8 @@ def _family_makers(query_profile: Profile) -> set[int] | None:
 
 
 def _serial_reason(hit: Hit, query: str) -> str:
+    if hit.source == CONCEALED:
+        return _("a concealed mark matches %(q)s (%(m)s)") % {"q": query, "m": hit.match}
     where = {"primary": _("serial"), "component": _("component serial"), "mark": _("mark")}
     label = where.get(hit.source, hit.source)
     if hit.match == EXACT:
@@ -253,18 +288,25 @@ def validate(query: SearchQuery) -> Pattern:
 
 
 def search_weapons(
-    *, query: SearchQuery, limit: int = 10, purpose: str = "", log: bool = True
+    *,
+    query: SearchQuery,
+    limit: int = 10,
+    purpose: str = "",
+    log: bool = True,
+    concealed_agencies: frozenset[int] = frozenset(),
 ) -> SearchResult:
-    """Ranked candidates, best first. A weapon not in the registry is never `exact`."""
+    """Ranked candidates, best first. A weapon not in the registry is never `exact`.
+    Concealed marks count only for weapons of `concealed_agencies` (see
+    registry.selectors.concealed_agencies) and never show their text."""
     limit = max(1, min(limit, MAX_LIMIT))
     pattern = validate(query)
     query_profile = profile(**query.evidence())
     family_ids = _family_makers(query_profile)
     found = Retrieval([], "", False)
     if pattern.has_wildcards and family_ids:
-        found = _retrieve(pattern, family_ids, None)  # the maker-leading indexes first
+        found = _retrieve(pattern, family_ids, None, concealed_agencies)  # maker indexes first
     if not found.hits:
-        found = _retrieve(pattern, None, family_ids)
+        found = _retrieve(pattern, None, family_ids, concealed_agencies)
     if found.truncated:
         result = SearchResult(
             [],

@@ -24,13 +24,14 @@ from armstrace.reference.choices import WeaponType
 from armstrace.reference.models import Country
 from armstrace.registry.choices import Status
 from armstrace.registry.forms import add_domain_error
+from armstrace.registry.selectors import concealed_agencies
 from armstrace.search.forms import SearchForm
 from armstrace.search.permissions import WEAPON_SEARCH
 from armstrace.search.services import Candidate, SearchResult, search_weapons
 
 LIMIT = 20
 INVALID = 422  # a refused query: the same code the API answers
-SUBMITTED = ("serial", "purpose")  # a link that prefills clues only has not searched yet
+SUBMITTED = ("purpose",)  # the form always sends it; a link with a serial only prefills
 # The kind of match, in words: the badge never speaks by colour alone.
 MATCH_LABELS: dict[str, str | Promise] = {
     "exact": _("Exact"),
@@ -76,13 +77,16 @@ def _identify_url(request: HttpRequest) -> str:
     return f"{url}?{urlencode(clues)}" if clues else url
 
 
-def _search(form: SearchForm) -> SearchResult | None:
+def _search(request: HttpRequest, form: SearchForm) -> SearchResult | None:
     """The service's answer, or None when the query was refused (shown on the form)."""
     if not form.is_valid():
         return None
     try:
         return search_weapons(
-            query=form.search_query(), limit=LIMIT, purpose=form.cleaned_data["purpose"]
+            query=form.search_query(),
+            limit=LIMIT,
+            purpose=form.cleaned_data["purpose"],
+            concealed_agencies=concealed_agencies(request.user),
         )
     except DomainValidationError as exc:
         add_domain_error(form, exc)
@@ -93,7 +97,7 @@ def _search(form: SearchForm) -> SearchResult | None:
 def search_page(request: HttpRequest) -> HttpResponse:
     submitted = any(name in request.GET for name in SUBMITTED)
     form = SearchForm(request.GET) if submitted else SearchForm(initial=request.GET.dict())
-    result = _search(form) if submitted else None
+    result = _search(request, form) if submitted else None
     context: dict[str, Any] = {
         "form": form,
         "submitted": submitted,

@@ -517,7 +517,7 @@ def test_every_registry_endpoint_declares_its_permission():
         for path_view in router.path_operations.values()
         for operation in path_view.operations
     ]
-    assert len(handlers) == 11
+    assert len(handlers) == 17  # 11, plus images (4) and restorations (2)
     undeclared = [h.__name__ for h in handlers if not getattr(h, PERMISSION_ATTR, "")]
     assert undeclared == []
 
