@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError, ValidationErrorContext
 
-from armstrace.accounts.api import BrowserSessionAuth, TokenAuth
+from armstrace.accounts.api import BrowserSessionAuth, TokenAuth, permission_first
 from armstrace.accounts.api import router as accounts_router
 from armstrace.core.exceptions import DomainValidationError, PermissionDenied
-from armstrace.reference.api import router as reference_router
 from armstrace.marking.api import router as marking_router
+from armstrace.reference.api import router as reference_router
 from armstrace.registry.api import router as registry_router
 from armstrace.search.api import router as search_router
+from armstrace.tracing.api import router as tracing_router
 
 
 class ArmsTraceAPI(NinjaAPI):
@@ -49,6 +50,8 @@ api.add_router("", registry_router)
 api.add_router("", reference_router)
 api.add_router("", search_router)
 api.add_router("/marking", marking_router)
+api.add_router("/traces", tracing_router)
+permission_first(api)  # after every router: refuse before validating input
 
 
 @api.exception_handler(DomainValidationError)

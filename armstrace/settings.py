@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "armstrace.search",
     "armstrace.intake",
     "armstrace.marking",
+    "armstrace.tracing",
     "armstrace.web",
 ]
 
@@ -216,6 +217,28 @@ ARMSTRACE_RETENTION_POLICY = env_str("ARMSTRACE_RETENTION_POLICY", "indefinite")
 # The state this node serves (ISO 3166-1 alpha-2): the country of the default agency that
 # an import into an empty database creates.
 ARMSTRACE_COUNTRY = env_str("ARMSTRACE_COUNTRY", "")
+
+# Marking profiles in force (comma-separated): iti, fp, eu, us, mosaic.
+ARMSTRACE_MARKING_PROFILES = env_list("ARMSTRACE_MARKING_PROFILES", "iti")
+# National import mark: {country} {country3} {yyyy} {yy} {importer}.
+ARMSTRACE_IMPORT_MARK_FORMAT = env_str("ARMSTRACE_IMPORT_MARK_FORMAT", "{country}{yy}")
+# Days within which a found or seized weapon must be marked and recorded, or destroyed
+# (ITI para 9 says "as soon as possible": the number is national policy).
+ARMSTRACE_FOUND_DEADLINE_DAYS = int(env_str("ARMSTRACE_FOUND_DEADLINE_DAYS", "90"))
+# A TrueType font for PDFs (checklists, certificates); default: DejaVu Sans if installed.
+ARMSTRACE_PDF_FONT = env_str("ARMSTRACE_PDF_FONT", "")
+# Photographs: the largest file accepted, and the decompression-bomb guard.
+ARMSTRACE_IMAGE_MAX_BYTES = int(env_str("ARMSTRACE_IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
+ARMSTRACE_IMAGE_MAX_PIXELS = int(env_str("ARMSTRACE_IMAGE_MAX_PIXELS", "50000000"))
+
+# Tracing deadlines (ITI para 19 gives no day count: these are defaults, not law).
+ARMSTRACE_TRACE_ACK_DAYS = int(env_str("ARMSTRACE_TRACE_ACK_DAYS", "5"))  # working days
+ARMSTRACE_TRACE_ANSWER_DAYS = int(env_str("ARMSTRACE_TRACE_ANSWER_DAYS", "30"))  # calendar days
+ARMSTRACE_TRACE_HOLIDAYS = env_list("ARMSTRACE_TRACE_HOLIDAYS", "")  # ISO dates
+ARMSTRACE_TRACE_REMIND_EVERY_DAYS = int(env_str("ARMSTRACE_TRACE_REMIND_EVERY_DAYS", "3"))
+ARMSTRACE_TRACE_ESCALATE_AFTER_REMINDERS = int(
+    env_str("ARMSTRACE_TRACE_ESCALATE_AFTER_REMINDERS", "2")
+)
 
 LOGGING = {
     "version": 1,

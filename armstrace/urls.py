@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("armstrace.intake.urls")),
     path("quality/", include("armstrace.quality.urls")),
     path("marking/", include("armstrace.marking.urls")),
+    path("tracing/", include("armstrace.tracing.urls")),
     path("", include("armstrace.web.urls")),
 ]

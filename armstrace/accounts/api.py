@@ -16,9 +16,10 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import NinjaAPI, Router, Schema
+from ninja.operation import Operation
 from ninja.security import HttpBearer, SessionAuth
 
 from armstrace.accounts.decorators import PERMISSION_ATTR
@@ -100,9 +101,45 @@ def _guarded(code: str, perm: Permission | None) -> Callable[[Handler], Handler]
                 return handler(request, *args, **kwargs)
 
         setattr(wrapped, PERMISSION_ATTR, code)
+        setattr(wrapped, PERMISSION_OBJECT, perm)
         return cast(Handler, wrapped)
 
     return decorate
+
+
+PERMISSION_OBJECT = "armstrace_permission_object"
+
+
+class _PermissionFirst(Operation):
+    """Ninja validates the parameters and the body before the handler runs; a caller
+    without the permission must be refused first, not told what a valid body looks like."""
+
+    def _run_checks(self, request: HttpRequest) -> HttpResponse | None:
+        error = super()._run_checks(request)
+        if error is not None:
+            return error
+        perm: Permission | None = getattr(self.view_func, PERMISSION_OBJECT, None)
+        if perm is not None and not has_permission(request.user, perm):
+            return self.api.on_exception(request, refuse(perm))
+        return None
+
+
+def operations(api: NinjaAPI) -> Iterator[tuple[str, Operation]]:
+    """(full path under the API, operation) for every mounted operation, nested routers
+    included (ninja's bound routers hold the operations the URLs call)."""
+    for bound in api._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            prefix = bound.prefix.strip("/")
+            full = "/".join(part for part in (prefix, path.strip("/")) if part)
+            for operation in path_view.operations:
+                yield "/" + full, operation
+
+
+def permission_first(api: NinjaAPI) -> None:
+    """Check every operation's declared permission before its input (call once mounted)."""
+    for _path, operation in operations(api):
+        if type(operation) is Operation:
+            operation.__class__ = _PermissionFirst
 
 
 def requires(perm: Permission) -> Callable[[Handler], Handler]:

@@ -6,3 +6,12 @@ class MarkingConfig(AppConfig):
 
     name = "armstrace.marking"
     label = "marking"
+
+    def ready(self) -> None:
+        # The weapon page shows the marking checks; the quality report runs the rules of
+        # the profiles in force.
+        from armstrace.marking import findings, panels
+        from armstrace.registry.panels import register
+
+        register(panels.PANEL)
+        findings.register_quality_rules()

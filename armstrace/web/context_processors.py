@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from armstrace.accounts.choices import Role
 from armstrace.accounts.permissions import USER_MANAGE, Permission, has_permission, roles_of
 from armstrace.intake.permissions import IMPORT_VIEW
+from armstrace.marking.permissions import CAMPAIGN_VIEW, FOUND_VIEW
 from armstrace.quality.permissions import QUALITY_VIEW, SPOTCHECK_ANSWER
 from armstrace.reference.permissions import IDENTIFY
 from armstrace.registry.permissions import WEAPON_CREATE, WEAPON_VIEW
 from armstrace.search.permissions import WEAPON_SEARCH
+from armstrace.tracing.permissions import REQUEST_VIEW as TRACE_VIEW
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,14 @@ MENU: list[tuple[str | Promise, str, Permission]] = [
     (_("Weapons"), "registry:weapon-list", WEAPON_VIEW),
     (_("Register a weapon"), "registry:weapon-create", WEAPON_CREATE),
     (_("Search"), "search:weapons", WEAPON_SEARCH),
+    (_("Trace requests"), "tracing:trace-list", TRACE_VIEW),
+    (_("Overdue traces"), "tracing:overdue", TRACE_VIEW),
     (_("Identify"), "reference:identify", IDENTIFY),
     (_("Data quality"), "quality:report", QUALITY_VIEW),
     (_("My checks"), "quality:my-items", SPOTCHECK_ANSWER),
     (_("Imports"), "intake:runs", IMPORT_VIEW),
+    (_("Marking campaigns"), "marking:campaign-list", CAMPAIGN_VIEW),
+    (_("Found and seized"), "marking:find-list", FOUND_VIEW),
     (_("Administration"), "admin:index", USER_MANAGE),
 ]
 
