@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,6 @@ from armstrace.audit.services import batch as audit_batch
 from armstrace.audit.services import record_event
 from armstrace.core import clock
 from armstrace.core.context import current_context
-from armstrace.core.readahead import read_ahead
 from armstrace.core.safefiles import CsvSink
 from armstrace.core.text import normalise_name, normalise_serial
 from armstrace.intake import bulk
@@ -105,7 +103,7 @@ class Prepared:
     status: Status | None
     notes: str
     unresolved: dict[str, str]
-    # Worked out with the row, off the writing thread: what the chunk's writer needs.
+    # Worked out with the row: what the chunk's writer needs.
     holder_key: tuple[str, str, str] | None = None  # (kind, normalised name, licence)
     status_value: str = ""
     canon: str = ""
@@ -328,18 +326,16 @@ class Run:
     seen: set[str] | None  # dry run only: refs already read from this file
     fresh: bool = False  # the source had no record when the run started
     ids: bulk.OrderedIds = field(default_factory=bulk.OrderedIds)
-    lock: threading.Lock = field(default_factory=threading.Lock)  # the reader rejects too
 
     def reject(
         self, number: int, column: str, reason: str, values: dict[str, str] | None = None
     ) -> None:
         v = values or {}
-        with self.lock:
-            self.report.rejected += 1
-            if self.errors is not None:
-                self.errors.write(
-                    [number, column, reason, v.get("record_ref", ""), v.get("serial_number", "")]
-                )
+        self.report.rejected += 1
+        if self.errors is not None:
+            self.errors.write(
+                [number, column, reason, v.get("record_ref", ""), v.get("serial_number", "")]
+            )
 
 
 def _existing(source: str, refs: list[str]) -> dict[str, str]:
@@ -440,8 +436,8 @@ E_HOLDER = EVENT_COLUMNS.index("to_party")
 
 
 def _fill_rows(run: Run, rows: list[Prepared]) -> None:
-    """Column values of each row's weapon, registration event and index entry, worked out
-    on the reading thread; the parties' ids, which need the database, come in _row_values."""
+    """Column values of each row's weapon, registration event and index entry; the parties'
+    ids, which may need the database, come in _row_values."""
     ctx = current_context()
     stamp = bulk.datetime_value(timezone.now())
     today = clock.today()
@@ -506,12 +502,10 @@ def import_weapons(
                   set() if options.dry_run else None,
                   fresh=not Weapon.objects.filter(source=options.source).exists())  # fmt: skip
         try:
-            # The next chunk is parsed and resolved while the database writes this one.
-            with read_ahead(_chunks(table, run, Resolver())) as chunks:
-                for chunk in chunks:
-                    _land(run, chunk)
-                    if progress:
-                        progress(*table.progress())
+            for chunk in _chunks(table, run, Resolver()):
+                _land(run, chunk)
+                if progress:
+                    progress(*table.progress())
         finally:
             if sink is not None:
                 sink.close()
