@@ -71,3 +71,16 @@ def test_a_misread_serial_with_a_clue_ranks_the_right_record_first(shared, weapo
     top = _top("I2345", manufacturer="Norinco")[0]
     assert top.weapon_id == str(shared["norinco"].pk)  # I->1 is a misread; Norinco decides
     assert top.match == "equivalent"
+
+
+
+def test_an_equal_serial_that_agrees_with_the_maker_is_not_doubted(weapon_factory):
+    """GX40027 may be a misreading of GX40026 (6 and 7 are not look-alikes), but the equal
+    serial of the named maker is taken as read: the neighbours would cost every clean
+    query a scan (docs/domain/search.md)."""
+    glock = {"manufacturer": None, "manufacturer_name": "Glock", "model": "17"}
+    weapon_factory(serial="GX40026", **glock)
+    equal = weapon_factory(serial="GX40027", **glock)
+    candidates = _top("GX40027", manufacturer="Glock")
+    assert [c.weapon_id for c in candidates] == [str(equal.pk)]
+    assert candidates[0].match == "exact"
