@@ -31,7 +31,20 @@ def run(title: str, command: list[str]) -> bool:
     return code == 0
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium (Playwright's own download is not used)."""
+    if CHROMIUM.exists() or os.geteuid() != 0:
+        return
+    print("\n=== installing chromium for the browser tests (apt-get)", flush=True)
+    subprocess.call(["apt-get", "update", "-qq"])
+    subprocess.call(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"])
+
+
 def main() -> int:
+    ensure_chromium()
     pytest = [str(BIN / "pytest"), *sys.argv[1:]]
     steps = [
         ("ruff", [str(BIN / "ruff"), "check", "."]),

@@ -1,0 +1,142 @@
+"""A real ArmsTrace, served in its own process, driven by Chromium through Playwright.
+
+The server is the one operators run: `armstrace demo --no-serve` fills a database of its
+own (a SQLite file; on the PostgreSQL pass a database created on the test server), then
+`armstrace serve` answers on a free port. Nothing is shared with the pytest-django test
+database, so the browser sees what users see, commits included.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("ARMSTRACE_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DEMO_WEAPONS = "300"
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    passwords: dict[str, str]  # username -> password, from the demo's credentials file
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _database_url() -> str:
+    """SQLite (empty: the data directory's file), or a fresh database on the test server."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return ""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS armstrace_browser")
+        conn.execute("CREATE DATABASE armstrace_browser")
+    return url.rsplit("/", 1)[0] + "/armstrace_browser"
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own loopback)
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the server did not answer {url} within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    data = tmp_path_factory.mktemp("browser-site")
+    env = {
+        **os.environ,
+        "ARMSTRACE_DATA_DIR": str(data),
+        "DATABASE_URL": _database_url(),
+        "ARMSTRACE_LOG_LEVEL": "ERROR",
+        "DJANGO_SETTINGS_MODULE": "armstrace.settings",
+    }
+    env.pop("ARMSTRACE_MODE", None)  # production mode, as the demo runs
+    cli = [sys.executable, "-m", "armstrace.cli"]
+    subprocess.run(
+        [*cli, "demo", "--no-serve", "--weapons", DEMO_WEAPONS],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    passwords = {}
+    for line in (data / "demo-credentials.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            username, password, *_rest = line.split("\t")
+            passwords[username] = password
+    env["ARMSTRACE_SECRET_KEY_FILE"] = str(data / "secret_key")
+    port = _free_port()
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--threads", "4"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{url}/login/", server)
+        yield Site(url, passwords)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: `apt-get install chromium` (make test does)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def sign_in(page: Any, site: Site, username: str) -> None:
+    page.goto(f"{site.url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(site.passwords[username])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def screenshot(page: Any, name: str, *, full_page: bool = False) -> None:
+    """Keep a picture of the page for the README tour (docs/screenshots/NAME.png)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
