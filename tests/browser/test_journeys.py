@@ -70,3 +70,38 @@ def test_every_persona_lands_on_pages_it_may_use_and_sees_its_menu(page, site):
         menu = page.locator("header nav").inner_text()
         for item in items:
             assert item in menu, (username, item, menu)
+
+
+def test_a_registrar_runs_a_marking_campaign_from_the_web_pages(page, site, tmp_path):
+    sign_in(page, site, "registrar")
+    page.goto(f"{site.url}/marking/campaigns/new/")
+    page.get_by_label("Name", exact=True).fill("Central armoury 2026")
+    page.get_by_label("Purpose", exact=True).select_option("state_ownership")
+    page.get_by_label("Mark format (text before the sequence number)").fill("{country}-CA-{yy}-")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/marking/campaigns/\d+/$"))
+    units = page.get_by_label("Weapons held by the state unit")
+    label = next(o for o in units.locator("option").all_inner_texts() if "Central Armoury" in o)
+    units.select_option(label=label)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add to the campaign").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Allocate marks").click()
+    with page.expect_download() as job:
+        page.get_by_role("link", name=re.compile("Job file")).click()
+    lines = job.value.path().read_text(encoding="utf-8-sig").splitlines()
+    header, first = lines[0].split(","), lines[1].split(",")
+    assert header[:5] == ["campaign", "weapon_id", "serial", "component", "mark_text"]
+    mark = first[header.index("mark_text")]
+    assert re.fullmatch(r"KE-CA-\d\d-\d{6}", mark), mark
+    log = tmp_path / "machine-log.csv"
+    log.write_text(f"mark_text,result,timestamp\n{mark},done,2026-11-27T10:00:00\n")
+    log_form = page.locator("form[action$='/log/']")
+    log_form.locator("input[type=file]").set_input_files(str(log))
+    with page.expect_navigation():
+        log_form.get_by_role("button", name="Import completion").click()
+    text = page.locator("main").inner_text()
+    assert "1 of 30 weapons marked" in text or re.search(r"1 of \d+ weapons marked", text), text[
+        :900
+    ]
+    screenshot(page, "campaign", full_page=True)
