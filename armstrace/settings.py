@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "armstrace.core.middleware.AuditContextMiddleware",
+    "armstrace.audit.middleware.RefusalAuditMiddleware",
 ]
 
 ROOT_URLCONF = "armstrace.urls"
@@ -239,6 +240,20 @@ ARMSTRACE_TRACE_REMIND_EVERY_DAYS = int(env_str("ARMSTRACE_TRACE_REMIND_EVERY_DA
 ARMSTRACE_TRACE_ESCALATE_AFTER_REMINDERS = int(
     env_str("ARMSTRACE_TRACE_ESCALATE_AFTER_REMINDERS", "2")
 )
+
+# Purpose binding and misuse alerts (docs/domain/purpose-and-alerts.md).
+ARMSTRACE_PURPOSE_MINUTES = int(env_str("ARMSTRACE_PURPOSE_MINUTES", "60"))
+ARMSTRACE_ALERT_SCAN_MINUTES = float(env_str("ARMSTRACE_ALERT_SCAN_MINUTES", "15"))
+ARMSTRACE_ALERT_SCAN_HOURS = float(env_str("ARMSTRACE_ALERT_SCAN_HOURS", "24"))
+ARMSTRACE_ALERT_WINDOW_MINUTES = int(env_str("ARMSTRACE_ALERT_WINDOW_MINUTES", "60"))
+ARMSTRACE_ALERT_PERSONS = int(env_str("ARMSTRACE_ALERT_PERSONS", "20"))
+ARMSTRACE_ALERT_NO_CASE = int(env_str("ARMSTRACE_ALERT_NO_CASE", "10"))
+ARMSTRACE_ALERT_LOOKUPS = int(env_str("ARMSTRACE_ALERT_LOOKUPS", "100"))
+ARMSTRACE_ALERT_OFF_HOURS = int(env_str("ARMSTRACE_ALERT_OFF_HOURS", "3"))
+ARMSTRACE_ALERT_REFUSALS = int(env_str("ARMSTRACE_ALERT_REFUSALS", "10"))
+ARMSTRACE_OFFICE_HOURS = env_str("ARMSTRACE_OFFICE_HOURS", "07:00-19:00")
+ARMSTRACE_OFFICE_DAYS = env_list("ARMSTRACE_OFFICE_DAYS", "1,2,3,4,5")  # ISO weekdays
+ARMSTRACE_CASE_NUMBER_PATTERN = env_str("ARMSTRACE_CASE_NUMBER_PATTERN", r"[0-9]{2,}")
 
 LOGGING = {
     "version": 1,

@@ -43,6 +43,11 @@ def declare(code: str, roles: set[Role] | frozenset[Role], description: str) -> 
 
 USER_MANAGE = declare("accounts:user:manage", {Role.ADMINISTRATOR}, "Create users, grant roles")
 AUDIT_VIEW = declare("audit:log:view", {Role.AUDITOR, Role.ADMINISTRATOR}, "Read the audit log")
+ALERT_REVIEW = declare(
+    "audit:alert:review",
+    {Role.AUDITOR, Role.ADMINISTRATOR},
+    "Review misuse alerts and acknowledge them with a note",
+)
 
 
 def _grants(user: User) -> list[tuple[str, Agency]]:

@@ -56,3 +56,39 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+
+
+class Alert(models.Model):
+    """A pattern of use one rule of the misuse scan found (armstrace.audit.alerts).
+
+    An alert is about one actor over one stretch of time; a later scan that finds the same
+    pattern continuing widens the open alert instead of raising another. Raising and
+    acknowledging are audit events too, so an alert cannot vanish unnoticed.
+    """
+
+    rule = models.CharField(max_length=64)
+    actor_id = models.BigIntegerField(null=True)
+    actor_name = models.CharField(max_length=150)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    count = models.PositiveIntegerField()
+    threshold = models.PositiveIntegerField()
+    details = models.JSONField(default=dict)  # purposes seen, sample entry numbers
+    raised_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=AlertStatus.choices, default="open")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by_id = models.BigIntegerField(null=True, blank=True)
+    acknowledged_by_name = models.CharField(max_length=150, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-last_at", "-id"]
+        indexes = [models.Index(fields=["rule", "actor_name", "last_at"], name="alert_rule_actor")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.actor_name} {self.first_at:%Y-%m-%d %H:%M}"

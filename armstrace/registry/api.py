@@ -22,7 +22,7 @@ from armstrace.accounts.api import caller, check_scope, refuse, requires
 from armstrace.accounts.permissions import Permission
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.text import normalise_name
-from armstrace.registry import images, restoration, services
+from armstrace.registry import images, personal, restoration, services
 from armstrace.registry.models import Component, Event, Image, Mark, Party, Restoration, Weapon
 from armstrace.registry.permissions import (
     EVENT_RECORD,
@@ -36,6 +36,7 @@ from armstrace.registry.permissions import (
     WEAPON_VIEW,
 )
 from armstrace.registry.schemas import (
+    DISCLOSURE_ATTR,
     ComponentIn,
     ComponentOut,
     ComponentReplaceIn,
@@ -49,6 +50,7 @@ from armstrace.registry.schemas import (
     PartyIn,
     PartyOut,
     PartyPage,
+    PurposeQuery,
     RestorationIn,
     RestorationOut,
     RowId,
@@ -98,6 +100,24 @@ def _page(rows: QuerySet[M], limit: int, offset: int) -> dict[str, Any]:
         "offset": offset,
         "items": list(rows[offset : offset + limit]),
     }
+
+
+def _purpose(request: HttpRequest, query: PurposeQuery) -> str:
+    """The purpose stated with the request: `?purpose=` or the X-Purpose header."""
+    return (query.purpose or request.headers.get("X-Purpose", "")).strip()
+
+
+def _disclose(request: HttpRequest, disclosure: personal.Disclosure) -> None:
+    """What the response schemas may show of individuals (they read it from the request)."""
+    setattr(request, DISCLOSURE_ATTR, disclosure)
+
+
+def _reveal_weapon(request: HttpRequest, weapon: Weapon, query: PurposeQuery) -> Weapon:
+    """The weapon, its individuals shown if a purpose was stated (audited)."""
+    if purpose := _purpose(request, query):
+        events = list(timeline(weapon))
+        _disclose(request, personal.reveal_weapon(weapon=weapon, events=events, purpose=purpose))
+    return weapon
 
 
 def _party(field: str, party_id: int | None) -> Party | None:
@@ -195,12 +215,17 @@ def _filter_weapons(weapons: QuerySet[Weapon], filters: WeaponFilters) -> QueryS
 def list_weapons(request: HttpRequest, filters: Query[WeaponFilters]) -> dict[str, Any]:
     """Weapons matching every given filter, ordered by normalised serial."""
     weapons = _filter_weapons(weapons_for(caller(request)), filters)
-    return _page(weapons, filters.limit, filters.offset)
+    page = _page(weapons, filters.limit, filters.offset)
+    if purpose := _purpose(request, filters):
+        _disclose(request, personal.reveal_holders(weapons=page["items"], purpose=purpose))
+    return page
 
 
 @router.post("/weapons", response={201: WeaponDetailOut})
 @requires(WEAPON_CREATE)
-def register_weapon(request: HttpRequest, payload: WeaponIn) -> Status[Weapon]:
+def register_weapon(
+    request: HttpRequest, payload: WeaponIn, query: Query[PurposeQuery]
+) -> Status[Weapon]:
     """Register a weapon in the caller's agency, with the event that brings it in."""
     agency = caller(request).agency
     if agency is None:
@@ -214,30 +239,41 @@ def register_weapon(request: HttpRequest, payload: WeaponIn) -> Status[Weapon]:
             data=_weapon_input(payload),
             first_event=_event_input(payload.first_event),
         )
-    return Status(201, weapon)
+    return Status(201, _reveal_weapon(request, weapon, query))
 
 
 @router.get("/weapons/{weapon_id}", response=WeaponDetailOut)
 @requires(WEAPON_VIEW)
-def weapon_detail(request: HttpRequest, weapon_id: uuid.UUID) -> Weapon:
-    """Identity, status, holder, parts with their history, marks and the timeline."""
-    return get_object_or_404(weapons_for(caller(request)), pk=weapon_id)
+def weapon_detail(request: HttpRequest, weapon_id: uuid.UUID, query: Query[PurposeQuery]) -> Weapon:
+    """Identity, status, holder, parts with their history, marks and the timeline.
+    Individuals (holder, parties of events) are withheld unless a purpose is stated."""
+    weapon = get_object_or_404(weapons_for(caller(request)), pk=weapon_id)
+    return _reveal_weapon(request, weapon, query)
 
 
 @router.get("/weapons/{weapon_id}/events", response=list[EventOut])
 @requires(WEAPON_VIEW)
-def list_events(request: HttpRequest, weapon_id: uuid.UUID) -> QuerySet[Event]:
-    """The weapon's life-cycle events, oldest first."""
-    return timeline(get_object_or_404(weapons_for(caller(request)), pk=weapon_id))
+def list_events(
+    request: HttpRequest, weapon_id: uuid.UUID, query: Query[PurposeQuery]
+) -> list[Event]:
+    """The weapon's life-cycle events, oldest first; individuals need a purpose."""
+    weapon = get_object_or_404(weapons_for(caller(request)), pk=weapon_id)
+    events = list(timeline(weapon))
+    if purpose := _purpose(request, query):
+        _disclose(request, personal.reveal_weapon(weapon=weapon, events=events, purpose=purpose))
+    return events
 
 
 @router.post("/weapons/{weapon_id}/events", response={201: EventOut})
 @requires(EVENT_RECORD)
-def record_event(request: HttpRequest, weapon_id: uuid.UUID, payload: EventIn) -> Status[Event]:
+def record_event(
+    request: HttpRequest, weapon_id: uuid.UUID, payload: EventIn, query: Query[PurposeQuery]
+) -> Status[Event]:
     """Append an event; status and holder follow from the transition table."""
     weapon = _weapon_for_write(request, weapon_id, EVENT_RECORD)
     with _fields_as_sent():
         event = services.record_life_event(weapon=weapon, data=_event_input(payload))
+    _reveal_weapon(request, weapon, query)
     return Status(201, event)
 
 
@@ -400,13 +436,19 @@ def record_restoration(
 @router.get("/parties", response=PartyPage)
 @requires(PARTY_VIEW)
 def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str, Any]:
-    """Makers, traders, holders and state units, by name."""
-    parties = parties_for(caller(request))
-    if filters.kind is not None:
-        parties = parties.filter(kind=filters.kind.value)
-    if filters.name:
-        parties = parties.filter(name_norm__contains=normalise_name(filters.name))
-    return _page(parties.order_by("name", "id"), filters.limit, filters.offset)
+    """Makers, traders, holders and state units, by name. Individuals' personal fields, and
+    finding an individual by name, need a purpose (audited)."""
+    purpose = _purpose(request, filters)
+    parties = personal.filter_parties(
+        parties_for(caller(request)),
+        kind=filters.kind.value if filters.kind is not None else "",
+        name_norm=normalise_name(filters.name or ""),
+        disclosed=bool(purpose),
+    )
+    page = _page(parties.order_by("name", "id"), filters.limit, filters.offset)
+    if purpose:
+        _disclose(request, personal.reveal_parties(parties=page["items"], purpose=purpose))
+    return page
 
 
 @router.post("/parties", response={201: PartyOut})
@@ -420,10 +462,15 @@ def create_party(request: HttpRequest, payload: PartyIn) -> Status[Party]:
         country=payload.country,
         address=payload.address,
     )
+    _disclose(request, personal.Disclosure(frozenset({party.pk})))  # echoes what was sent
     return Status(201, party)
 
 
 @router.get("/parties/{party_id}", response=PartyOut)
 @requires(PARTY_VIEW)
-def party_detail(request: HttpRequest, party_id: RowId) -> Party:
-    return get_object_or_404(parties_for(caller(request)), pk=party_id)
+def party_detail(request: HttpRequest, party_id: RowId, query: Query[PurposeQuery]) -> Party:
+    """One party; an individual's personal fields need a purpose (audited)."""
+    party = get_object_or_404(parties_for(caller(request)), pk=party_id)
+    if purpose := _purpose(request, query):
+        _disclose(request, personal.reveal_parties(parties=[party], purpose=purpose))
+    return party

@@ -29,6 +29,7 @@ from armstrace.registry.choices import (
     Status,
 )
 from armstrace.registry.models import Component, Event, Image, Mark, Party, Restoration, Weapon
+from armstrace.registry.personal import WITHHELD, Disclosure
 from armstrace.registry.restoration import (
     reading_text,
     search_pattern,
@@ -54,12 +55,20 @@ PlainText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_pl
 RowId = Annotated[int, Field(gt=0, le=MAX_ID)]
 
 
+class PurposeQuery(Schema):
+    purpose: PlainText | None = Field(
+        None,
+        description="Case number or purpose: shows individuals' personal data (audited); "
+        "the X-Purpose header does the same",
+    )
+
+
 class PageQuery(Schema):
     limit: int = Field(50, ge=1, le=MAX_PAGE)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-class WeaponFilters(PageQuery):
+class WeaponFilters(PageQuery, PurposeQuery):
     serial: PlainText | None = Field(None, description="Serial as marked; matched normalised")
     manufacturer: PlainText | None = Field(None, description="Part of the manufacturer's name")
     status: Status | None = None
@@ -69,9 +78,11 @@ class WeaponFilters(PageQuery):
     record_ref: PlainText | None = Field(None, description="The record's id in its source")
 
 
-class PartyFilters(PageQuery):
+class PartyFilters(PageQuery, PurposeQuery):
     kind: PartyKind | None = None
-    name: PlainText | None = Field(None, description="Part of the name, any case or accent")
+    name: PlainText | None = Field(
+        None, description="Part of the name, any case or accent (individuals: with a purpose)"
+    )
 
 
 # --- input ---------------------------------------------------------------------------
@@ -168,20 +179,51 @@ class PartyIn(Schema):
 # --- output --------------------------------------------------------------------------
 
 
+DISCLOSURE_ATTR = "armstrace_disclosure"  # set on the request by the handler
+WITHHELD_DOC = "Personal fields left null: state a purpose to see them"
+
+
+def disclosure(context: dict[str, Any] | None) -> Disclosure:
+    """What the handler disclosed for this request; without it, no individual is shown."""
+    request = (context or {}).get("request")
+    found = getattr(request, DISCLOSURE_ATTR, None)
+    return found if isinstance(found, Disclosure) else WITHHELD
+
+
 class PartyRef(Schema):
     id: int
     kind: PartyKind
     name: str
 
 
-class PartyOut(PartyRef):
-    licence_number: str
+class PartyOut(Schema):
+    id: int
+    kind: PartyKind
+    name: str | None
+    licence_number: str | None
     country: str | None
-    address: str
+    address: str | None
+    withheld: list[str] = Field(description=WITHHELD_DOC)
 
     @staticmethod
     def resolve_country(obj: Party) -> str | None:
         return obj.country_id
+
+    @staticmethod
+    def resolve_name(obj: Party, context: dict[str, Any] | None) -> str | None:
+        return obj.name if disclosure(context).shows(obj) else None
+
+    @staticmethod
+    def resolve_licence_number(obj: Party, context: dict[str, Any] | None) -> str | None:
+        return obj.licence_number if disclosure(context).shows(obj) else None
+
+    @staticmethod
+    def resolve_address(obj: Party, context: dict[str, Any] | None) -> str | None:
+        return obj.address if disclosure(context).shows(obj) else None
+
+    @staticmethod
+    def resolve_withheld(obj: Party, context: dict[str, Any] | None) -> list[str]:
+        return disclosure(context).party_withheld(obj)
 
 
 class PartyPage(Schema):
@@ -235,12 +277,30 @@ class EventOut(Schema):
     from_party: PartyRef | None
     to_party: PartyRef | None
     document_ref: str
-    licence_number: str
+    licence_number: str | None
     notes: str
     status_before: Status | None
     status_after: Status
     recorded_at: dt.datetime
     recorded_by: str
+    withheld: list[str] = Field(description=WITHHELD_DOC)
+
+    @staticmethod
+    def resolve_from_party(obj: Event, context: dict[str, Any] | None) -> Party | None:
+        return obj.from_party if disclosure(context).shows(obj.from_party) else None
+
+    @staticmethod
+    def resolve_to_party(obj: Event, context: dict[str, Any] | None) -> Party | None:
+        return obj.to_party if disclosure(context).shows(obj.to_party) else None
+
+    @staticmethod
+    def resolve_licence_number(obj: Event, context: dict[str, Any] | None) -> str | None:
+        hidden = "licence_number" in disclosure(context).event_withheld(obj)
+        return None if hidden else obj.licence_number
+
+    @staticmethod
+    def resolve_withheld(obj: Event, context: dict[str, Any] | None) -> list[str]:
+        return disclosure(context).event_withheld(obj)
 
     @staticmethod
     def resolve_country(obj: Event) -> str | None:
@@ -348,6 +408,15 @@ class WeaponOut(Schema):
     holder: PartyRef | None
     last_event_on: dt.date | None
     registered_at: dt.datetime
+    withheld: list[str] = Field(description=WITHHELD_DOC)
+
+    @staticmethod
+    def resolve_holder(obj: Weapon, context: dict[str, Any] | None) -> Party | None:
+        return obj.holder if disclosure(context).shows(obj.holder) else None
+
+    @staticmethod
+    def resolve_withheld(obj: Weapon, context: dict[str, Any] | None) -> list[str]:
+        return disclosure(context).holder_withheld(obj)
 
     @staticmethod
     def resolve_manufacturer_id(obj: Weapon) -> int | None:

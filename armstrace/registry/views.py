@@ -15,22 +15,26 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_htmx.http import HttpResponseClientRedirect
 
 from armstrace.accounts.decorators import permission_required
 from armstrace.accounts.permissions import Permission, has_permission
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.htmx import wants_fragment
-from armstrace.registry import images, restoration, selectors, services
+from armstrace.registry import images, personal, restoration, selectors, services
 from armstrace.registry.forms import (
     ComponentForm,
     EventForm,
     ImageForm,
     MarkForm,
+    RegistryForm,
     ReplaceComponentForm,
     RestorationForm,
     WeaponFilterForm,
     WeaponForm,
     add_domain_error,
+    text_field,
 )
 from armstrace.registry.models import Component, Restoration, Weapon
 from armstrace.registry.panels import render_panels
@@ -42,6 +46,7 @@ from armstrace.registry.permissions import (
     WEAPON_EDIT,
     WEAPON_VIEW,
 )
+from armstrace.registry.personal import MAX_PURPOSE
 
 PAGE_SIZE = 50
 INVALID = 422  # a form with errors: the same code the API answers
@@ -82,18 +87,45 @@ def weapon_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
+class PurposeForm(RegistryForm):
+    purpose = text_field(
+        gettext_lazy("Case number or purpose"),
+        MAX_PURPOSE,
+        required=True,
+        help_text=gettext_lazy("Recorded with every showing of this record's personal data."),
+        error_messages={
+            "required": gettext_lazy("Give the case number or the purpose; it is recorded.")
+        },
+    )
+
+
 @permission_required(WEAPON_VIEW)
 def weapon_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The record without personal data; with it once a purpose is stated (a POST here)."""
     weapons = selectors.weapons_for(request.user).select_related("manufacturer")
     weapon = get_object_or_404(weapons, pk=pk)
+    form = PurposeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            personal.grant(request.session, weapon.pk, form.cleaned_data["purpose"])
+        except DomainValidationError as exc:
+            add_domain_error(form, exc)
+        else:
+            url = reverse("registry:weapon-detail", args=[weapon.pk])
+            return HttpResponseClientRedirect(url) if wants_fragment(request) else redirect(url)
     components = list(weapon.components.select_related("replaces"))
     successors = {c.replaces_id: c for c in components if c.replaces_id is not None}
     user, agency = request.user, weapon.agency
+    events = list(selectors.timeline(weapon))
+    purpose, until = personal.granted(request.session, weapon.pk)
+    disclosure = personal.WITHHELD
+    if purpose:
+        disclosure = personal.reveal_weapon(weapon=weapon, events=events, purpose=purpose)
     context = {
         "weapon": weapon,
         "components": [(c, successors.get(c.pk)) for c in components],
         "marks": selectors.marks_for(user, weapon),
-        "events": selectors.timeline(weapon),
+        "events": events,
         "images": selectors.images_for(user, weapon),
         "restorations": [_restoration_row(r) for r in selectors.restorations_for(user, weapon)],
         "can_record_event": has_permission(user, EVENT_RECORD, agency=agency),
@@ -101,8 +133,17 @@ def weapon_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         "can_add_image": has_permission(user, IMAGE_ADD, agency=agency),
         "can_record_restoration": has_permission(user, RESTORATION_RECORD, agency=agency),
         "panels": render_panels(request, weapon),
+        "withheld": personal.withheld_on_page(weapon, events, disclosure),
+        "purpose": purpose,
+        "purpose_until": until,
+        "purpose_form": form,
     }
-    return render(request, "registry/weapon_detail.html", context)
+    # htmx swaps 2xx answers only: a refused purpose comes back as 200 and is picked out
+    # of the page (hx-select); without htmx the page says 422 like any refused form.
+    status = INVALID if form.errors and not wants_fragment(request) else 200
+    response = render(request, "registry/weapon_detail.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"  # may hold personal data
+    return response
 
 
 def _restoration_row(found: Restoration) -> dict[str, Any]:

@@ -11,7 +11,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from armstrace.accounts.choices import Role
-from armstrace.accounts.permissions import USER_MANAGE, Permission, has_permission, roles_of
+from armstrace.accounts.permissions import (
+    ALERT_REVIEW,
+    USER_MANAGE,
+    Permission,
+    has_permission,
+    roles_of,
+)
 from armstrace.intake.permissions import IMPORT_VIEW
 from armstrace.marking.permissions import CAMPAIGN_VIEW, FOUND_VIEW
 from armstrace.quality.permissions import QUALITY_VIEW, SPOTCHECK_ANSWER
@@ -41,6 +47,7 @@ MENU: list[tuple[str | Promise, str, Permission]] = [
     (_("Imports"), "intake:runs", IMPORT_VIEW),
     (_("Marking campaigns"), "marking:campaign-list", CAMPAIGN_VIEW),
     (_("Found and seized"), "marking:find-list", FOUND_VIEW),
+    (_("Misuse alerts"), "audit:alert-list", ALERT_REVIEW),
     (_("Administration"), "admin:index", USER_MANAGE),
 ]
 

@@ -24,7 +24,7 @@ def export(*args: str) -> str:
 @pytest.mark.django_db
 def test_an_export_reads_back_as_an_import_with_the_same_records(tmp_path: Path) -> None:
     run("weapons", str(write_csv(tmp_path / "w.csv", GOOD)), "--source", "first")
-    assert "3 weapons written" in export(str(tmp_path / "out.csv"))
+    assert "3 weapons written" in export(str(tmp_path / "out.csv"), "--purpose", "REF-2024-01")
     run("weapons", str(tmp_path / "out.csv"), "--source", "second")
     pairs = {
         source: sorted(Weapon.objects.filter(source=source).values_list(

@@ -1,4 +1,5 @@
-"""`armstrace export weapons FILE [--agency CODE] [--status S] [--source S]`."""
+"""`armstrace export weapons FILE [--agency CODE] [--status S] [--source S]
+[--purpose CASE | --without-personal-data]`."""
 
 from __future__ import annotations
 
@@ -23,6 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--agency", help="only the weapons of this agency (code)")
         parser.add_argument("--status", choices=Status.values, help="only weapons in this status")
         parser.add_argument("--source", help="only the records of this import source")
+        parser.add_argument(
+            "--purpose",
+            default="",
+            help="case number or purpose; required when individuals' names are written",
+        )
+        parser.add_argument(
+            "--without-personal-data",
+            action="store_true",
+            help="leave out holders who are individuals (the weapons stay)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         weapons = Weapon.objects.all()
@@ -34,7 +45,12 @@ class Command(BaseCommand):
             weapons = weapons.filter(source=options["source"])
         with audit_context(actor_id=None, actor_name="cli:export", channel="cli"):
             try:
-                count = export_weapons(weapons, options["file"])
+                count = export_weapons(
+                    weapons,
+                    options["file"],
+                    purpose=options["purpose"],
+                    personal_data=not options["without_personal_data"],
+                )
             except ValueError as error:
                 raise CommandError(str(error)) from error
         self.stdout.write(_("%(n)d weapons written to %(f)s") % {"n": count, "f": options["file"]})

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser, OutputWrappe
 from django.core.wsgi import get_wsgi_application
 from django.utils.translation import gettext as _
 
-from armstrace.audit import checkpoints
+from armstrace.audit import alerts, checkpoints
 from armstrace.search import column
 
 
@@ -23,6 +23,7 @@ def run_server(*, host: str, port: int, threads: int, out: OutputWrapper) -> Non
     application = get_wsgi_application()
     column.warm_in_background()
     checkpoints.start_periodic(settings.AUDIT_CHECKPOINT_MINUTES)
+    alerts.start_periodic()
     shown_host = f"[{host}]" if ":" in host else host
     out.write(_("ArmsTrace is serving on http://%(host)s:%(port)d/ (Ctrl-C stops it)")
               % {"host": shown_host, "port": port})  # fmt: skip
