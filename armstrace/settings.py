@@ -240,6 +240,8 @@ ARMSTRACE_TRACE_REMIND_EVERY_DAYS = int(env_str("ARMSTRACE_TRACE_REMIND_EVERY_DA
 ARMSTRACE_TRACE_ESCALATE_AFTER_REMINDERS = int(
     env_str("ARMSTRACE_TRACE_ESCALATE_AFTER_REMINDERS", "2")
 )
+# Days a portal link for a manufacturer's or dealer's answer stays valid.
+ARMSTRACE_TRACE_PORTAL_DAYS = int(env_str("ARMSTRACE_TRACE_PORTAL_DAYS", "14"))
 
 # Purpose binding and misuse alerts (docs/domain/purpose-and-alerts.md).
 ARMSTRACE_PURPOSE_MINUTES = int(env_str("ARMSTRACE_PURPOSE_MINUTES", "60"))

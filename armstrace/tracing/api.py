@@ -11,24 +11,31 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Status
+from django.urls import reverse
+from ninja import Body, Query, Router, Status
 from ninja.errors import ValidationError
 
 from armstrace.accounts.api import caller, requires
 from armstrace.core import clock
-from armstrace.tracing import selectors, services
+from armstrace.registry.models import Party
+from armstrace.tracing import exchange, followup, portal, selectors, services
 from armstrace.tracing.exceptions import InvalidFields
 from armstrace.tracing.models import TraceAnswer, TraceRequest
 from armstrace.tracing.permissions import (
     ANSWER_DRAFT,
     ANSWER_RELEASE_DOMESTIC,
+    QUESTION_SEND,
     REQUEST_CREATE,
+    REQUEST_INTERNATIONAL,
     REQUEST_VIEW,
 )
 from armstrace.tracing.schemas import (
     DraftIn,
+    ExportFilters,
+    QuestionCreatedOut,
+    QuestionIn,
     ReleaseIn,
     TraceAnswerOut,
     TraceDetailOut,
@@ -59,6 +66,7 @@ def _request(request: HttpRequest, request_id: str) -> TraceRequest:
 def _shown(request: HttpRequest, trace: TraceRequest) -> TraceRequest:
     """The request with the answers the caller may see, for TraceDetailOut."""
     trace.visible_answers = selectors.answers_for(caller(request), trace)  # type: ignore[attr-defined]
+    trace.visible_questions = selectors.questions_for(caller(request), trace)  # type: ignore[attr-defined]
     return trace
 
 
@@ -151,4 +159,93 @@ def release_answer(
             completeness=payload.completeness.value,
             redact_personal=payload.redact_personal,
             note=payload.note,
+            confidentiality=payload.confidentiality.value if payload.confidentiality else "",
+            use_restrictions=payload.use_restrictions,
         )
+
+
+@router.get("/{request_id}/export")
+@requires(REQUEST_VIEW)
+def export_request(
+    request: HttpRequest, request_id: str, filters: Query[ExportFilters]
+) -> HttpResponse:
+    """The request as a PDF form or a JSON document (schema armstrace.trace-request/1),
+    for a state without ArmsTrace. Recorded as a disclosure to `to` (default: the state
+    asked)."""
+    trace = _request(request, request_id)
+    data = exchange.export_request(
+        request=trace, actor=caller(request), fmt=filters.format, to=filters.to
+    )
+    return _file(data, filters.format, trace.request_id)
+
+
+@router.get("/{request_id}/answers/{answer_id}/export")
+@requires(REQUEST_VIEW)
+def export_answer(
+    request: HttpRequest, request_id: str, answer_id: int, filters: Query[ExportFilters]
+) -> HttpResponse:
+    """A released answer as a PDF form or a JSON document (armstrace.trace-answer/1)."""
+    trace = _request(request, request_id)
+    answer = _answer(request, trace, answer_id)
+    data = exchange.export_answer(
+        answer=answer, actor=caller(request), fmt=filters.format, to=filters.to
+    )
+    return _file(data, filters.format, f"{trace.request_id}-answer-{answer.pk}")
+
+
+def _file(data: bytes, fmt: str, name: str) -> HttpResponse:
+    kind = "application/pdf" if fmt == "pdf" else "application/json"
+    response = HttpResponse(data, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _answer(request: HttpRequest, trace: TraceRequest, answer_id: int) -> TraceAnswer:
+    for answer in selectors.answers_for(caller(request), trace):
+        if answer.pk == answer_id:
+            return answer
+    raise Http404
+
+
+@router.post("/{request_id}/received-answers", response={201: TraceAnswerOut})
+@requires(REQUEST_INTERNATIONAL)
+def receive_answer(
+    request: HttpRequest, request_id: str, document: Body[dict[str, Any]]
+) -> Status[TraceAnswer]:
+    """Import the answer another state sent outside ArmsTrace: a JSON document of schema
+    armstrace.trace-answer/1; every wrong field is named in one 422 answer."""
+    trace = _request(request, request_id)
+    with _every_field():
+        data = exchange.parse_answer_document(document)
+        answer = exchange.record_received_answer(request=trace, actor=caller(request), data=data)
+    return Status(201, answer)
+
+
+@router.get("/{request_id}/answers/{answer_id}/follow-up", response=TraceRequestIn)
+@requires(REQUEST_INTERNATIONAL)
+def follow_up(request: HttpRequest, request_id: str, answer_id: int) -> dict[str, Any]:
+    """A follow-up request to the state the answer leads to, pre-filled; review it and
+    POST it to /traces with `parent_id`."""
+    trace = _request(request, request_id)
+    answer = _answer(request, trace, answer_id)
+    user = caller(request)
+    home = user.agency.country if user.agency else ""
+    data = followup.follow_up_input(request=trace, answer=answer, home=home)
+    values = {k: v for k, v in vars(data).items() if k != "parent"}
+    return {**values, "parent_id": trace.request_id}
+
+
+@router.post("/{request_id}/questions", response={201: QuestionCreatedOut})
+@requires(QUESTION_SEND)
+def ask_party(request: HttpRequest, request_id: str, payload: QuestionIn) -> Status[dict[str, Any]]:
+    """Ask a manufacturer or dealer about the request's weapon; the answer gives the one-time
+    portal link (shown only here)."""
+    trace = _request(request, request_id)
+    party = get_object_or_404(Party, pk=payload.party_id)
+    with _every_field():
+        question, token = portal.ask_party(
+            request=trace, actor=caller(request), party=party, question=payload.question
+        )
+    link = request.build_absolute_uri(reverse("tracing:portal", args=[token]))
+    return Status(201, {"question": question, "link": link})

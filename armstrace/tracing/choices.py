@@ -55,7 +55,10 @@ class Confidentiality(models.TextChoices):
     CONFIDENTIAL = "confidential", _("Confidential: named recipients only")
 
 
-class Status(models.TextChoices):
+class TraceStatus(models.TextChoices):
+    """Named apart from the registry's Status: the OpenAPI document names each enum by its
+    class, and two enums of one name would share one schema."""
+
     DRAFT = "draft", _("Draft")
     SENT = "sent", _("Sent")
     RECEIVED = "received", _("Received")
@@ -67,6 +70,9 @@ class Status(models.TextChoices):
     RESTRICTED = "restricted", _("Restricted")
     REFUSED = "refused", _("Refused")
     CLOSED = "closed", _("Closed")
+
+
+Status = TraceStatus  # the name the app's code uses
 
 
 class Ground(models.TextChoices):
@@ -85,8 +91,31 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     ANSWER_DRAFTED = "answer_drafted", _("Answer drafted")
     ANSWER_RELEASED = "answer_released", _("Answer released")
+    ANSWER_RECEIVED = "answer_received", _("Answer received from the requested state")
+    DISCLOSED = "disclosed", _("Disclosed (exported)")
+    FOLLOW_UP = "follow_up", _("Follow-up request filed")
+    QUESTION_SENT = "question_sent", _("Question sent to a manufacturer or dealer")
+    CONTRIBUTION = "contribution", _("Answer from a manufacturer or dealer")
 
 
 class Completeness(models.TextChoices):
     COMPLETE = "complete", _("Complete")
     PARTIAL = "partial", _("Partial")
+
+
+class AnswerSource(models.TextChoices):
+    DRAFTED = "drafted", _("Drafted from our registry")
+    RECEIVED = "received", _("Received from the requested state (entered or imported)")
+
+
+class ExportFormat(models.TextChoices):
+    PDF = "pdf", _("PDF form")
+    JSON = "json", _("JSON document")
+
+
+class BooksAnswer(models.TextChoices):
+    """What a manufacturer or dealer found in its own books (T11)."""
+
+    SOLD = "sold", _("Found: sold or transferred (say to whom and when)")
+    IN_STOCK = "in_stock", _("Found: still in our stock")
+    NOT_FOUND = "not_found", _("Not in our books")

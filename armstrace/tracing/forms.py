@@ -6,12 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.reference.choices import WeaponType
+from armstrace.registry.models import Party
 from armstrace.tracing.choices import (
+    BooksAnswer,
     Channel,
     Completeness,
     Confidentiality,
@@ -24,9 +28,14 @@ from armstrace.tracing.choices import (
     Status,
 )
 from armstrace.tracing.exceptions import InvalidFields
+from armstrace.tracing.exchange import ReceivedAnswer
+from armstrace.tracing.models import TraceRequest
+from armstrace.tracing.portal import BOOK_KEEPERS, BooksInput
 from armstrace.tracing.services import RequestInput
 
 BLANK = [("", "---------")]
+SUGGESTED = ("manufacturer", "model", "calibre", "weapon_type")
+INCLUDED = ", ".join(f"[name='{name}']" for name in (*SUGGESTED, "country_of_manufacture"))
 
 
 def _choices(enum: Any) -> list[tuple[str, str]]:
@@ -110,13 +119,35 @@ class TraceRequestForm(forms.Form):
         label=_("Use restrictions"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     ballistic_ref = forms.CharField(label=_("Ballistic record reference"), required=False)
-    language = forms.CharField(label=_("Language"), initial="en", required=False)
+    chain_so_far = forms.CharField(
+        label=_("Chain established so far"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Filled from earlier answers in a follow-up request."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, initial="en", required=False
+    )
+    parent = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, directions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["direction"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [c for c in Direction.choices if c[0] in directions]
+        hint_url = reverse("tracing:trace-suggest")
+        for name in SUGGESTED:  # canonical values suggested as the user types (issue 7, item 2)
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": hint_url,
+                    "hx-trigger": "input changed delay:300ms, change",
+                    "hx-include": INCLUDED,
+                    "hx-target": "#trace-suggestions",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "closest form:replace",
+                    "autocomplete": "off",
+                }
+            )
 
     def _group(self, names: str) -> list[forms.BoundField]:
         return [self[name] for name in names.split()]
@@ -133,7 +164,7 @@ class TraceRequestForm(forms.Form):
     def weapon_fields(self) -> list[forms.BoundField]:
         return self._group(
             "serial_as_read serial_obliterated markings weapon_type calibre manufacturer model "
-            "country_of_manufacture other_identifiers ballistic_ref"
+            "country_of_manufacture other_identifiers ballistic_ref chain_so_far"
         )
 
     def context_fields(self) -> list[forms.BoundField]:
@@ -142,11 +173,12 @@ class TraceRequestForm(forms.Form):
             "intended_use confidentiality use_restrictions"
         )
 
-    def to_input(self) -> RequestInput:
+    def to_input(self, parent: TraceRequest | None = None) -> RequestInput:
         data = dict(self.cleaned_data.items())
+        data.pop("parent")
         data["illicit_grounds"] = list(data["illicit_grounds"])
         data["language"] = data["language"] or "en"
-        return RequestInput(**data)
+        return RequestInput(**data, parent=parent)
 
 
 class TransitionForm(forms.Form):
@@ -178,4 +210,130 @@ class ReleaseForm(forms.Form):
     redact_personal = forms.BooleanField(
         label=_("Withhold the names of natural persons"), required=False, initial=True
     )
+    confidentiality = forms.ChoiceField(
+        label=_("Confidentiality of the answer"),
+        choices=[("", _("As the request")), *Confidentiality.choices],
+        required=False,
+    )
+    use_restrictions = forms.CharField(
+        label=_("Use restrictions of the answer"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Left empty: the request's use restrictions."),
+    )
     note = forms.CharField(label=_("Note"), required=False)
+
+
+class ReceivedAnswerForm(forms.Form):
+    """An answer received by e-mail: typed in, or its JSON document uploaded."""
+
+    document = forms.FileField(
+        label=_("JSON document (armstrace.trace-answer)"),
+        required=False,
+        help_text=_("Upload the document, or fill in the fields below."),
+    )
+    completeness = forms.ChoiceField(
+        label=_("The answer is"), choices=_choices(Completeness), required=False
+    )
+    responder_ref = forms.CharField(label=_("Responder's reference"), required=False)
+    answered_on = forms.DateField(
+        label=_("Date of the answer"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    summary = forms.CharField(
+        label=_("The answer as received"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    last_holder = forms.CharField(label=_("Last legal holder"), required=False)
+    last_date = forms.DateField(
+        label=_("Date of the last legal record"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    diversion_established = forms.BooleanField(
+        label=_("Point of diversion established"), required=False
+    )
+    diversion_how = forms.CharField(label=_("How"), required=False)
+    leads_to_state = forms.CharField(
+        label=_("The chain leads to (state)"), required=False, help_text=_("ISO code, e.g. UG")
+    )
+    confidentiality = forms.ChoiceField(
+        label=_("Confidentiality"), choices=_choices(Confidentiality), required=False
+    )
+    use_restrictions = forms.CharField(
+        label=_("Use restrictions"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def to_input(self) -> ReceivedAnswer:
+        d = self.cleaned_data
+        last = None
+        if d["last_holder"] or d["last_date"]:
+            last = {
+                "event": "",
+                "date": d["last_date"].isoformat() if d["last_date"] else "",
+                "status": "",
+                "holder": {"name": d["last_holder"], "kind": "", "licence_number": ""},
+                "country": "",
+            }
+        return ReceivedAnswer(
+            completeness=d["completeness"],
+            responder_ref=d["responder_ref"],
+            answered_on=d["answered_on"],
+            summary=d["summary"],
+            last_legal_record=last,
+            diversion_established=d["diversion_established"],
+            diversion_how=d["diversion_how"],
+            leads_to_state=d["leads_to_state"],
+            confidentiality=d["confidentiality"],
+            use_restrictions=d["use_restrictions"],
+        )
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("pdf", _("PDF form")), ("json", _("JSON document"))]
+    )
+    to = forms.CharField(
+        label=_("Disclosed to"),
+        required=False,
+        max_length=200,
+        help_text=_("The agency or state receiving it (recorded). Default: the counterpart."),
+    )
+
+
+class QuestionForm(forms.Form):
+    party = forms.ModelChoiceField(
+        label=_("Manufacturer or dealer"),
+        queryset=Party.objects.filter(kind__in=BOOK_KEEPERS).order_by("name"),
+    )
+    question = forms.CharField(
+        label=_("Question"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Default: to whom and when did you sell or transfer this weapon?"),
+    )
+
+
+class BooksForm(forms.Form):
+    """The portal's only form: what the party's own books say about one weapon."""
+
+    found = forms.ChoiceField(
+        label=_("What do your books say?"),
+        choices=BooksAnswer.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    sold_to = forms.CharField(label=_("Sold or transferred to"), required=False)
+    sold_on = forms.DateField(
+        label=_("On"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    document_ref = forms.CharField(
+        label=_("Document reference (invoice, licence, register entry)"), required=False
+    )
+    note = forms.CharField(
+        label=_("Anything else"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    answered_by = forms.CharField(label=_("Your name and position"), required=False)
+
+    def to_input(self) -> BooksInput:
+        return BooksInput(**self.cleaned_data)

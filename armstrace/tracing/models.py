@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from armstrace.accounts.models import Agency
 from armstrace.reference.choices import WeaponType
 from armstrace.reference.models import Country
-from armstrace.registry.models import Weapon
+from armstrace.registry.models import Party, Weapon
 from armstrace.tracing.choices import (
+    AnswerSource,
+    BooksAnswer,
     Channel,
     Completeness,
     Confidentiality,
@@ -127,6 +129,8 @@ class TraceRequest(models.Model):
     )
     use_restrictions = models.TextField(_("use restrictions"))
     ballistic_ref = models.CharField(_("ballistic record reference"), max_length=80, blank=True)
+    # A follow-up carries what the earlier answers established (T12, multi-border traces).
+    chain_so_far = models.TextField(_("chain so far"), blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
     # Deadlines and milestones are data, set by the services.
     sent_at = models.DateTimeField(_("sent or received"), null=True, blank=True)
@@ -204,9 +208,59 @@ class TraceAnswer(models.Model):
     completeness = models.CharField(max_length=8, choices=Completeness.choices, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     released_by_name = models.CharField(max_length=150, blank=True)
+    # Drafted here, or received from the state we asked (entered or imported, T12).
+    source = models.CharField(
+        max_length=16, choices=AnswerSource.choices, default=AnswerSource.DRAFTED
+    )
+    responder_ref = models.CharField(_("responder's reference"), max_length=80, blank=True)
+    # The answer's own confidentiality and use restrictions (FP 12(5)), set at release.
+    confidentiality = models.CharField(
+        _("confidentiality"), max_length=16, choices=Confidentiality.choices, blank=True
+    )
+    use_restrictions = models.TextField(_("use restrictions"), blank=True)
 
     class Meta:
         ordering = ["request", "-drafted_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.request_id} answer {self.pk}"
+
+
+class PortalQuestion(models.Model):
+    """A question about one weapon to a manufacturer or dealer about its own books (T11).
+
+    The party answers through a one-time link: a signed token naming this row and its
+    `nonce`. Answering, revoking or expiry ends the link; the token itself is never stored.
+    """
+
+    request = models.ForeignKey(TraceRequest, on_delete=models.PROTECT, related_name="questions")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    party_name = models.CharField(_("asked"), max_length=200)
+    serial = models.CharField(_("serial"), max_length=64)
+    make = models.CharField(_("make"), max_length=200, blank=True)
+    model = models.CharField(_("model"), max_length=120, blank=True)
+    question = models.TextField(_("question"), blank=True)
+    confidentiality = models.CharField(
+        _("confidentiality"), max_length=16, choices=Confidentiality.choices
+    )
+    use_restrictions = models.TextField(_("use restrictions"))
+    nonce = models.CharField(max_length=32)
+    asked_at = models.DateTimeField(_("asked"))
+    asked_by_name = models.CharField(max_length=150)
+    expires_at = models.DateTimeField(_("link expires"))
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    found = models.CharField(
+        _("in the books"), max_length=16, choices=BooksAnswer.choices, blank=True
+    )
+    sold_to = models.CharField(_("sold to"), max_length=200, blank=True)
+    sold_on = models.DateField(_("sold on"), null=True, blank=True)
+    document_ref = models.CharField(_("document reference"), max_length=80, blank=True)
+    answer_note = models.TextField(_("note"), blank=True)
+    answered_by_name = models.CharField(_("answered by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["request", "asked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} question {self.pk}"

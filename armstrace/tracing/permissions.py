@@ -50,3 +50,8 @@ REQUEST_REMIND = declare(
     {R.POINT_OF_CONTACT, R.ADMINISTRATOR},
     "Send reminders and escalate overdue requests",
 )
+QUESTION_SEND = declare(
+    "tracing:question:send",
+    {R.POINT_OF_CONTACT},
+    "Ask a manufacturer or dealer about one weapon through a one-time portal link",
+)

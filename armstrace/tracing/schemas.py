@@ -17,6 +17,7 @@ from armstrace.tracing.choices import (
     Completeness,
     Confidentiality,
     Direction,
+    ExportFormat,
     FoundContext,
     Ground,
     IllicitGround,
@@ -64,6 +65,7 @@ class TraceRequestIn(Schema):
     confidentiality: Confidentiality | None = None
     use_restrictions: str = ""
     ballistic_ref: str = ""
+    chain_so_far: str = Field("", description="What earlier answers of the case established")
     language: str = "en"
 
 
@@ -82,6 +84,41 @@ class ReleaseIn(Schema):
     completeness: Completeness
     redact_personal: bool = Field(True, description="Withhold the names of natural persons")
     note: str = ""
+    confidentiality: Confidentiality | None = Field(None, description="Default: the request's")
+    use_restrictions: str = Field("", description="Default: the request's")
+
+
+class QuestionIn(Schema):
+    party_id: int = Field(description="A manufacturer, importer, exporter or dealer (registry)")
+    question: str = ""
+
+
+class QuestionOut(Schema):
+    id: int
+    party_id: int
+    party_name: str
+    serial: str
+    make: str
+    model: str
+    question: str
+    confidentiality: str
+    use_restrictions: str
+    asked_at: dt.datetime
+    asked_by_name: str
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    found: str
+    sold_to: str
+    sold_on: dt.date | None
+    document_ref: str
+    answer_note: str
+    answered_by_name: str
+
+
+class QuestionCreatedOut(Schema):
+    question: QuestionOut
+    link: str = Field(description="The one-time portal link; shown only in this answer")
 
 
 class TraceEventOut(Schema):
@@ -108,6 +145,10 @@ class TraceAnswerOut(Schema):
     drafted_by_name: str
     released_at: dt.datetime | None
     released_by_name: str
+    source: str
+    responder_ref: str
+    confidentiality: str
+    use_restrictions: str
 
 
 class TraceRequestOut(Schema):
@@ -147,6 +188,7 @@ class TraceRequestOut(Schema):
     confidentiality: str
     use_restrictions: str
     ballistic_ref: str
+    chain_so_far: str
     language: str
     sent_at: dt.datetime | None
     ack_due_at: dt.datetime | None
@@ -181,11 +223,17 @@ class TraceDetailOut(TraceRequestOut):
     next_statuses: list[str]
     events: list[TraceEventOut]
     answers: list[TraceAnswerOut]
+    questions: list[QuestionOut]
 
     @staticmethod
     def resolve_answers(obj: TraceRequest) -> list[Any]:
         """Set by the handler: the answers this caller may see (selectors.answers_for)."""
         return list(getattr(obj, "visible_answers", []))
+
+    @staticmethod
+    def resolve_questions(obj: TraceRequest) -> list[Any]:
+        """Set by the handler: selectors.questions_for (the requested side only)."""
+        return list(getattr(obj, "visible_questions", []))
 
     @staticmethod
     def resolve_overdue(obj: TraceRequest) -> str | None:
@@ -210,3 +258,8 @@ class TracePage(Schema):
     limit: int
     offset: int
     items: list[TraceRequestOut]
+
+
+class ExportFilters(Schema):
+    format: ExportFormat = ExportFormat.JSON
+    to: str = Field("", max_length=200, description="Recipient, recorded (default: counterpart)")

@@ -14,7 +14,7 @@ from armstrace.accounts.permissions import has_permission
 from armstrace.core import clock
 from armstrace.tracing import rules
 from armstrace.tracing.choices import Direction, Status
-from armstrace.tracing.models import TraceAnswer, TraceEvent, TraceRequest
+from armstrace.tracing.models import PortalQuestion, TraceAnswer, TraceEvent, TraceRequest
 from armstrace.tracing.permissions import ANSWER_DRAFT, REQUEST_VIEW
 
 if TYPE_CHECKING:
@@ -107,3 +107,41 @@ def answers_for(user: User | AnonymousUser, request: TraceRequest) -> list[Trace
     if has_permission(user, ANSWER_DRAFT, agency=request.requested_agency):
         return list(answers)
     return list(answers.filter(released_at__isnull=False))
+
+
+def questions_for(user: User | AnonymousUser, request: TraceRequest) -> list[PortalQuestion]:
+    """Questions to manufacturers and dealers, and their answers (which name buyers), for
+    those who draft answers on the requested side only."""
+    if not has_permission(user, ANSWER_DRAFT, agency=request.requested_agency):
+        return []
+    return list(request.questions.order_by("asked_at", "pk"))
+
+
+@dataclass
+class CaseNode:
+    request: TraceRequest
+    depth: int
+
+
+def case_chain(user: User | AnonymousUser, case_ref: str) -> list[CaseNode]:
+    """The requests of one case the user may see, as a tree: each follow-up under the
+    request whose answer led to it, in the order they were filed."""
+    rows = list(
+        requests_for(user)
+        .filter(case_ref=case_ref)
+        .prefetch_related("answers")
+        .order_by("created_at", "pk")
+    )
+    present = {r.pk for r in rows}
+    children: dict[int | None, list[TraceRequest]] = defaultdict(list)
+    for row in rows:
+        children[row.parent_id if row.parent_id in present else None].append(row)
+    out: list[CaseNode] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for row in children.get(parent, []):
+            out.append(CaseNode(row, depth))
+            walk(row.pk, depth + 1)
+
+    walk(None, 0)
+    return out

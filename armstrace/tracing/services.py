@@ -74,7 +74,7 @@ TEXT_LIMITS = {
     "language": 8,
 }
 MULTILINE = {"markings", "other_identifiers", "legal_justification", "intended_use"}
-MULTILINE |= {"use_restrictions", "priority_justification", "reasons", "note"}
+MULTILINE |= {"use_restrictions", "priority_justification", "reasons", "note", "chain_so_far"}
 LONG_TEXT = 5000
 OUR_ID = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
 
@@ -116,6 +116,7 @@ class RequestInput:
     confidentiality: str = ""
     use_restrictions: str = ""
     ballistic_ref: str = ""
+    chain_so_far: str = ""
     language: str = "en"
     parent: TraceRequest | None = None
 
@@ -172,7 +173,9 @@ def _country(errors: _Errors, name: str, code: str, *, required: bool) -> Countr
         if required:
             errors.add(name, _("is required"), code="required")
         return None
-    country = Country.objects.filter(code=code.upper()).first()
+    # Only letters can be a code; a NUL byte must not even reach PostgreSQL.
+    plain = code.isascii() and code.isalpha()
+    country = Country.objects.filter(code=code.upper()).first() if plain else None
     if country is None:
         errors.add(
             name, _("%(code)r is not an ISO 3166 country code") % {"code": code}, "unknown_country"
@@ -217,6 +220,13 @@ def _check_case(errors: _Errors, data: RequestInput) -> None:
     """Who asks and why it matters now (b2: officer, case, priority, channel)."""
     if data.parent is None:  # a follow-up inherits its parent's case
         errors.required("case_ref", data.case_ref)
+    elif data.case_ref.strip() and data.case_ref.strip() != data.parent.case_ref:
+        errors.add(
+            "case_ref",
+            _("a follow-up keeps the case reference of %(id)s: %(case)s")
+            % {"id": data.parent.request_id, "case": data.parent.case_ref},
+            code="follow_up_case",
+        )
     errors.required("officer_name", data.officer_name)
     if not data.officer_phone.strip() and not data.officer_email.strip():
         errors.add("officer_email", _("give the officer's e-mail or phone"), code="required")
@@ -237,13 +247,17 @@ def _check_case(errors: _Errors, data: RequestInput) -> None:
         )
 
 
+def _check_direction(direction: str) -> None:
+    errors = _Errors()
+    errors.choice("direction", direction, D.values, required=True)
+    errors.raise_any()
+
+
 def validate_request(data: RequestInput, home: str) -> tuple[Country | None, ...]:
     """Every refusal at once (InvalidFields); returns the requesting, requested and
     manufacturing countries."""
+    _check_direction(data.direction)
     errors = _Errors()
-    if data.direction not in D.values:
-        errors.choice("direction", data.direction, D.values, required=True)
-        errors.raise_any()
     _check_texts(errors, vars(data))
     _check_case(errors, data)
     _check_weapon(errors, data)
@@ -307,6 +321,7 @@ def create_request(*, actor: User, data: RequestInput) -> TraceRequest:
     agency = actor.agency
     if agency is None:
         raise DomainValidationError("agency", _("the user belongs to no agency"), "no_agency")
+    _check_direction(data.direction)  # an unknown direction is a field error, not a refusal
     require(actor, _creation_permission(data.direction), agency=agency)
     home = agency.country.upper()
     requesting, requested, made_in = validate_request(data, home)
@@ -347,6 +362,14 @@ def create_request(*, actor: User, data: RequestInput) -> TraceRequest:
             object_id=request.request_id,
             data={"direction": direction.value, "status": request.status},
         )
+        if data.parent is not None:  # the parent's history shows where the trace went next
+            _append(
+                data.parent,
+                EventKind.FOLLOW_UP,
+                status_before=data.parent.status,
+                rule="follow_up",
+                note=f"{request.request_id} -> {request.requested_state_id}",
+            )
     return request
 
 
@@ -376,6 +399,7 @@ def _content(data: RequestInput) -> dict[str, Any]:
         "confidentiality",
         "use_restrictions",
         "ballistic_ref",
+        "chain_so_far",
         "language",
     ]
     values = {name: getattr(data, name) for name in names}
@@ -646,9 +670,13 @@ def release_answer(
     completeness: str,
     redact_personal: bool = True,
     note: str = "",
+    confidentiality: str = "",
+    use_restrictions: str = "",
 ) -> TraceAnswer:
     """The point of contact (or, for a domestic request, the registry) reviews, redacts
-    holders' names if asked, and releases: the request is answered, complete or partial."""
+    holders' names if asked, and releases: the request is answered, complete or partial.
+    The answer carries its own confidentiality and use restrictions (the request's unless
+    stated), shown wherever it appears."""
     request = answer.request
     _ours_to_answer(request)
     perm = ANSWER_RELEASE_DOMESTIC if request.direction == D.DOMESTIC else ANSWER_RELEASE
@@ -659,6 +687,15 @@ def release_answer(
         )
     if answer.released_at is not None:
         raise DomainValidationError("answer", _("was already released"), code="released")
+    errors = _Errors()
+    errors.choice(
+        "confidentiality",
+        confidentiality or request.confidentiality,
+        Confidentiality.values,
+        required=True,
+    )
+    _check_texts(errors, {"use_restrictions": use_restrictions, "note": note})
+    errors.raise_any()
     target = (
         Status.ANSWERED_COMPLETE
         if completeness == Completeness.COMPLETE
@@ -670,7 +707,18 @@ def release_answer(
         answer.completeness = completeness
         answer.released_at = clock.now()
         answer.released_by_name = current_context().actor_name
-        answer.save(update_fields=["released", "completeness", "released_at", "released_by_name"])
+        answer.confidentiality = confidentiality or request.confidentiality
+        answer.use_restrictions = use_restrictions.strip() or request.use_restrictions
+        answer.save(
+            update_fields=[
+                "released",
+                "completeness",
+                "released_at",
+                "released_by_name",
+                "confidentiality",
+                "use_restrictions",
+            ]
+        )
         if answer.weapon_id is not None:
             TraceRequest.objects.filter(pk=request.pk).update(weapon=answer.weapon_id)
             request.weapon_id = answer.weapon_id
@@ -689,9 +737,11 @@ def release_answer(
                 object_id=request.request_id,
                 data={
                     **data,
+                    "via": "release",
+                    "to": request.requesting_state_id,
                     "to_state": request.requesting_state_id,
-                    "confidentiality": request.confidentiality,
-                    "use_restrictions": request.use_restrictions,
+                    "confidentiality": answer.confidentiality,
+                    "use_restrictions": answer.use_restrictions,
                 },
             )
     return answer
@@ -752,3 +802,10 @@ def _remind(pk: int, now: dt.datetime, policy: rules.ReminderPolicy) -> Reminder
                 data=data,
             )
     return Reminder(request.request_id, late, escalate)
+
+
+# Shared with the other writers of tracing (exchange.py, portal.py).
+Errors = _Errors
+append_event = _append
+check_texts = _check_texts
+take_step = _step

@@ -163,5 +163,5 @@ def test_every_handler_declares_its_permission():
         for path_view in router.path_operations.values()
         for operation in path_view.operations
     ]
-    assert len(handlers) == 6
+    assert len(handlers) == 11
     assert [h.__name__ for h in handlers if not getattr(h, PERMISSION_ATTR, "")] == []
