@@ -5,6 +5,7 @@ Documented variables are listed in `.env.example`. Secrets may come from `NAME_F
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",  # serves the API docs page from local static files, not a CDN
+    "axes",  # sign-in lockout
+    "django_otp",  # two-factor authentication
+    "django_otp.plugins.otp_totp",
     "armstrace.core",
     "armstrace.audit",
     "armstrace.accounts",
@@ -125,10 +129,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "armstrace.accounts.middleware.IdleTimeoutMiddleware",
+    "armstrace.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "armstrace.core.middleware.AuditContextMiddleware",
     "armstrace.audit.middleware.RefusalAuditMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "armstrace.urls"
@@ -170,6 +178,38 @@ LOGIN_REDIRECT_URL = "registry:weapon-list"
 LOGOUT_REDIRECT_URL = "signed-out"
 SESSION_COOKIE_AGE = int(env_str("ARMSTRACE_SESSION_SECONDS", "28800"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A session unused for this long ends (0: never); SESSION_COOKIE_AGE caps its whole life.
+ARMSTRACE_SESSION_IDLE_MINUTES = int(env_str("ARMSTRACE_SESSION_IDLE_MINUTES", "30"))
+
+# Sign-in protection; see docs/domain/authentication.md.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After this many failed sign-ins (password or second factor) a username is locked from
+# that address for the cool-off; API tokens are refused per address after as many failures.
+ARMSTRACE_LOGIN_FAILURE_LIMIT = int(env_str("ARMSTRACE_LOGIN_FAILURE_LIMIT", "5"))
+ARMSTRACE_LOCKOUT_MINUTES = int(env_str("ARMSTRACE_LOCKOUT_MINUTES", "30"))
+if ARMSTRACE_LOGIN_FAILURE_LIMIT < 1 or ARMSTRACE_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "ARMSTRACE_LOGIN_FAILURE_LIMIT and ARMSTRACE_LOCKOUT_MINUTES must be at least 1"
+    )
+AXES_FAILURE_LIMIT = ARMSTRACE_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=ARMSTRACE_LOCKOUT_MINUTES)
+# Username and address together: a guesser locks only that user from that address, so one
+# address cannot lock everybody out, and the real user elsewhere can still sign in.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures expire with the cool-off, not on a right password: else signing in again would
+# restart the count of TOTP code guesses.
+AXES_RESET_ON_SUCCESS = False
+# Attempts during a lockout do not extend it, so the page can say when to retry.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "armstrace.accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # the audit log records sign-ins and sign-outs
+AXES_ENABLE_ADMIN = False  # unlocking goes through `armstrace unlock`, which is audited
+# Points of contact and administrators must confirm each session with a TOTP code.
+ARMSTRACE_REQUIRE_2FA = env_bool("ARMSTRACE_REQUIRE_2FA", default=True)
+OTP_TOTP_ISSUER = NODE_NAME
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -16,16 +16,20 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
+from ninja.errors import HttpError
 from ninja.operation import Operation
 from ninja.security import HttpBearer, SessionAuth
 
 from armstrace.accounts.decorators import PERMISSION_ATTR
+from armstrace.accounts.middleware import must_verify
 from armstrace.accounts.models import Agency, User
 from armstrace.accounts.permissions import VOCABULARY, Permission, has_permission, roles_of
-from armstrace.accounts.services import user_for_token
+from armstrace.accounts.selectors import token_address_refused
+from armstrace.accounts.services import record_token_failure, user_for_token
 from armstrace.core.context import AuditContext, audit_context, optional_context
 from armstrace.core.exceptions import PermissionDenied
 
@@ -33,21 +37,42 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 SIGNED_IN = "authenticated"  # the permission code of endpoints open to any signed-in user
 
 
+class TooManyFailures(HttpError):
+    """429: this address sent too many bad tokens; every token from it waits."""
+
+    def __init__(self) -> None:
+        minutes = settings.ARMSTRACE_LOCKOUT_MINUTES
+        message = _(
+            "Too many failed authentications from this address: it is refused until "
+            "%(minutes)d minutes after its last failure."
+        ) % {"minutes": minutes}
+        super().__init__(status_code=429, message=message)
+
+
 class TokenAuth(HttpBearer):
-    """A bearer token: valid, unexpired, unrevoked, of an active user."""
+    """A bearer token: valid, unexpired, unrevoked, of an active user. An address whose
+    bad tokens reach ARMSTRACE_LOGIN_FAILURE_LIMIT is refused (429), good tokens too, for
+    ARMSTRACE_LOCKOUT_MINUTES: otherwise guessing would have no bound."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        address = request.META.get("REMOTE_ADDR", "")
+        if token_address_refused(address):
+            raise TooManyFailures
         user = user_for_token(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            if record_token_failure(ip_address=address) >= settings.ARMSTRACE_LOGIN_FAILURE_LIMIT:
+                raise TooManyFailures
+            return None
+        request.user = user
         return user
 
 
 class BrowserSessionAuth(SessionAuth):
-    """The browser's login session. Anonymous callers get 401, not a CSRF refusal."""
+    """The browser's login session. Anonymous callers get 401, not a CSRF refusal; so does
+    a session still waiting for its second factor."""
 
     def __call__(self, request: HttpRequest) -> Any:
-        if not request.user.is_authenticated:
+        if not request.user.is_authenticated or must_verify(request):
             return None
         return super().__call__(request)  # checks CSRF on unsafe methods
 

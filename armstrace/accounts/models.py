@@ -62,3 +62,15 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
+
+
+class TokenFailure(models.Model):
+    """Failed bearer-token attempts from one address: past the limit the address is refused
+    for the cool-off, so tokens cannot be guessed without bound."""
+
+    ip_address = models.CharField(max_length=45, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.ip_address}: {self.failures}"

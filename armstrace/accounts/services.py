@@ -1,17 +1,26 @@
-"""Writes for agencies, users, role grants and API tokens."""
+"""Writes for agencies, users, role grants, API tokens and sign-in protection."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
+import time
+from binascii import unhexlify
 
+import django_otp
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from armstrace.accounts.choices import AgencyKind, Role
-from armstrace.accounts.models import Agency, ApiToken, RoleGrant, User
+from armstrace.accounts.models import Agency, ApiToken, RoleGrant, TokenFailure, User
+from armstrace.accounts.selectors import cool_off
 from armstrace.audit.services import record_change, record_event, snapshot
 from armstrace.core import clock
 from armstrace.core.exceptions import DomainValidationError
@@ -126,3 +135,135 @@ def user_for_token(secret: str) -> User | None:
     user = token.user
     user._armstrace_token_scopes = list(token.scopes)  # type: ignore[attr-defined]
     return user
+
+
+# --- Sign-in protection: lockouts, refused token addresses, TOTP devices ------------------
+
+
+def unlock_user(*, username: str) -> int:
+    """Lift every sign-in lockout of `username`, from every address; returns how many
+    lockout records were cleared."""
+    with transaction.atomic():
+        cleared: int = axes_reset(username=username)
+        user_id = User.objects.filter(username=username).values_list("pk", flat=True).first()
+        record_event(
+            "accounts:session:unlocked",
+            object_type="accounts.user",
+            object_id=str(user_id or ""),
+            data={"username": username, "cleared": cleared},
+        )
+    return cleared
+
+
+def unlock_address(*, ip_address: str) -> int:
+    """Lift the sign-in lockouts and the token refusal of one address."""
+    with transaction.atomic():
+        cleared: int = axes_reset(ip=ip_address)
+        cleared += TokenFailure.objects.filter(ip_address=ip_address).delete()[0]
+        record_event(
+            "accounts:session:unlocked", data={"ip_address": ip_address, "cleared": cleared}
+        )
+    return cleared
+
+
+def record_token_failure(*, ip_address: str) -> int:
+    """Count a failed bearer-token attempt from `ip_address`; returns the failures within
+    the cool-off. Reaching the limit is audited once."""
+    now = clock.now()
+    with transaction.atomic():
+        row, _ = TokenFailure.objects.select_for_update().get_or_create(
+            ip_address=ip_address, defaults={"last_failure_at": now}
+        )
+        row.failures = 1 if row.last_failure_at <= now - cool_off() else row.failures + 1
+        row.last_failure_at = now
+        row.save(update_fields=["failures", "last_failure_at"])
+        if row.failures == settings.ARMSTRACE_LOGIN_FAILURE_LIMIT:
+            record_event(
+                "accounts:token:refused",
+                data={"ip_address": ip_address, "failures": row.failures},
+            )
+    return row.failures
+
+
+def new_totp_key() -> str:
+    """A fresh TOTP secret (hex, 20 bytes), kept in the session until its first code."""
+    key: str = random_hex(20)
+    return key
+
+
+def totp_matches(key: str, code: str) -> int | None:
+    """The time step `code` belongs to under `key` (one step of clock drift allowed)."""
+    if not code.isdigit():
+        return None
+    totp = TOTP(unhexlify(key.encode()))
+    totp.time = time.time()
+    if not totp.verify(int(code), tolerance=1):
+        return None
+    step: int = totp.t()
+    return step
+
+
+def enrol_totp(*, user: User, key: str, code: str) -> TOTPDevice | None:
+    """Confirm an authenticator: the first code proves it holds `key`. Replaces any
+    earlier device of the user. None if the code does not match."""
+    step = totp_matches(key, code)
+    if step is None:
+        return None
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        # last_t: the code just used cannot be replayed to verify a session.
+        device: TOTPDevice = TOTPDevice.objects.create(
+            user=user, name="authenticator", key=key, confirmed=True, last_t=step
+        )
+        record_event(
+            "accounts:totp:enrolled",
+            object_type="accounts.user",
+            object_id=str(user.pk),
+            data={"username": user.username},
+        )
+    return device
+
+
+def create_totp_device(*, user: User) -> TOTPDevice:
+    """A confirmed device made by an operator (the demo, a reset); its secret must be
+    handed to the user."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        device: TOTPDevice = TOTPDevice.objects.create(
+            user=user, name="authenticator", key=new_totp_key(), confirmed=True
+        )
+        record_event(
+            "accounts:totp:enrolled",
+            object_type="accounts.user",
+            object_id=str(user.pk),
+            data={"username": user.username, "by_operator": True},
+        )
+    return device
+
+
+def remove_totp_devices(*, user: User) -> int:
+    """The user enrols a new authenticator at the next sign-in (a lost phone)."""
+    with transaction.atomic():
+        removed: int = TOTPDevice.objects.filter(user=user).delete()[0]
+        record_event(
+            "accounts:totp:removed",
+            object_type="accounts.user",
+            object_id=str(user.pk),
+            data={"username": user.username, "devices": removed},
+        )
+    return removed
+
+
+def verify_totp(*, user: User, device: TOTPDevice, code: str) -> bool:
+    """Check a code against the user's device (django-otp refuses replays and slows down
+    repeated failures). A match is audited; a miss is counted by the caller as a failed
+    sign-in."""
+    if django_otp.verify_token(user, device.persistent_id, code) is None:
+        return False
+    record_event(
+        "accounts:session:verified",
+        object_type="accounts.user",
+        object_id=str(user.pk),
+        data={"username": user.username, "device": device.pk},
+    )
+    return True

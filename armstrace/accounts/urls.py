@@ -1,4 +1,5 @@
-"""Sign-in and sign-out pages, open to everyone."""
+"""Sign-in (password, then a TOTP code where the role needs one) and sign-out pages, open
+to everyone."""
 
 from collections.abc import Callable
 
@@ -7,6 +8,7 @@ from django.http import HttpResponseBase
 from django.urls import path
 from django.views.generic import TemplateView
 
+from armstrace.accounts import views
 from armstrace.accounts.decorators import PERMISSION_ATTR
 
 ClassView = Callable[..., HttpResponseBase]
@@ -24,6 +26,8 @@ urlpatterns = [
         public_view(LoginView.as_view(template_name="registration/login.html")),
         name="login",
     ),
+    path("login/verify/", views.otp_verify, name="otp-verify"),
+    path("login/enrol/", views.otp_enrol, name="otp-enrol"),
     # POST only (Django 5): a link or a prefetch cannot sign anyone out.
     path("logout/", public_view(LogoutView.as_view(next_page="signed-out")), name="logout"),
     # Not "logged_out.html": django.contrib.admin ships one and comes first in INSTALLED_APPS.

@@ -20,7 +20,8 @@ from django.db import transaction
 
 from armstrace.accounts.choices import AgencyKind, Role
 from armstrace.accounts.models import Agency
-from armstrace.accounts.services import create_agency, create_user
+from armstrace.accounts.selectors import SECOND_FACTOR_ROLES, totp_secret
+from armstrace.accounts.services import create_agency, create_totp_device, create_user
 from armstrace.core.context import audit_context
 from armstrace.reference.choices import WeaponType
 from armstrace.registry import rules
@@ -394,6 +395,7 @@ class Credential:
     password: str
     role: str
     agency: str
+    totp_secret: str = ""  # roles that sign in with a second factor (see docs/domain)
 
 
 @dataclass
@@ -992,13 +994,16 @@ def create_users(agencies: dict[str, Agency]) -> list[Credential]:
     credentials = []
     for spec in USERS:
         password = secrets.token_urlsafe(12)
-        create_user(
+        user = create_user(
             username=spec.username,
             password=password,
             agency=agencies[spec.agency],
             roles=[spec.role],
         )
-        credentials.append(Credential(spec.username, password, spec.role, spec.agency))
+        secret = ""
+        if spec.role in SECOND_FACTOR_ROLES:  # a confirmed authenticator, so sign-in works
+            secret = totp_secret(create_totp_device(user=user).key)
+        credentials.append(Credential(spec.username, password, spec.role, spec.agency, secret))
     return credentials
 
 

@@ -8,6 +8,7 @@ database, so the browser sees what users see, commits included.
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django_otp.oath import totp
 
 CHROMIUM = Path(os.environ.get("ARMSTRACE_CHROMIUM", "/usr/bin/chromium"))
 # The README's pictures are refreshed on demand (ARMSTRACE_SCREENSHOTS=docs/screenshots);
@@ -33,6 +35,7 @@ DEMO_WEAPONS = "300"
 class Site:
     url: str
     passwords: dict[str, str]  # username -> password, from the demo's credentials file
+    totp_secrets: dict[str, str]  # username -> base32 secret (points of contact, admins)
 
 
 def _free_port() -> int:
@@ -86,11 +89,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         capture_output=True,
         timeout=600,
     )
-    passwords = {}
+    passwords, secrets = {}, {}
     for line in (data / "demo-credentials.txt").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
-            username, password, *_rest = line.split("\t")
+            username, password, *rest = line.split("\t")
             passwords[username] = password
+            if len(rest) >= 3 and rest[2]:
+                secrets[username] = rest[2]
     env["ARMSTRACE_SECRET_KEY_FILE"] = str(data / "secret_key")
     port = _free_port()
     server = subprocess.Popen(
@@ -102,7 +107,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{url}/login/", server)
-        yield Site(url, passwords)
+        yield Site(url, passwords, secrets)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -135,8 +140,13 @@ def sign_in(page: Any, site: Site, username: str) -> None:
     page.goto(f"{site.url}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(site.passwords[username])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    if "/login/verify/" in page.url:  # the second step of points of contact and admins
+        code = f"{totp(base64.b32decode(site.totp_secrets[username])):06d}"
+        page.get_by_label("Code from your authenticator app").fill(code)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Confirm").click()
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = False) -> None:

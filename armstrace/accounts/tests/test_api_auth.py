@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils.crypto import get_random_string
 
@@ -158,3 +159,48 @@ def test_every_accounts_endpoint_declares_its_permission():
     ]
     assert handlers
     assert all(getattr(h, PERMISSION_ATTR, "") for h in handlers)
+
+
+# --- Bad tokens from one address are refused past the limit -------------------------------
+
+LIMIT = 5  # ARMSTRACE_LOGIN_FAILURE_LIMIT's default
+
+
+def guess(times: int, address: str = "127.0.0.1") -> list[int]:
+    client = Client(REMOTE_ADDR=address, headers={"Authorization": "Bearer at_0badc0de_guess"})
+    return [client.get(f"{API}/me").status_code for _ in range(times)]
+
+
+def test_bad_tokens_from_one_address_get_429_from_the_limit_on(db):
+    assert guess(LIMIT + 2) == [401] * (LIMIT - 1) + [429] * 3
+
+
+def test_a_refused_address_is_refused_even_with_a_good_token_and_others_are_not(registrar):
+    _, secret = issue_token(user=registrar, name="records system")
+    guess(LIMIT)
+    refused = bearer(secret).get(f"{API}/me")
+    assert refused.status_code == 429
+    assert "Too many failed authentications" in refused.json()["detail"]
+    other = Client(REMOTE_ADDR="10.9.8.7", headers={"Authorization": f"Bearer {secret}"})
+    assert other.get(f"{API}/me").status_code == 200
+
+
+def test_the_refusal_is_audited_once_and_ends_after_the_cool_off(registrar, monkeypatch):
+    _, secret = issue_token(user=registrar, name="records system")
+    guess(LIMIT + 3)
+    entry = AuditEntry.objects.get(tag="accounts:token:refused")
+    assert entry.data == {"ip_address": "127.0.0.1", "failures": LIMIT}
+    later = clock.now() + dt.timedelta(minutes=31)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert bearer(secret).get(f"{API}/me").status_code == 200
+    assert guess(1) == [401]  # counting starts afresh
+
+
+def test_the_unlock_command_lifts_the_refusal_of_an_address(registrar):
+    _, secret = issue_token(user=registrar, name="records system")
+    guess(LIMIT)
+    call_command("unlock", ip="127.0.0.1")
+    assert bearer(secret).get(f"{API}/me").status_code == 200
+    assert AuditEntry.objects.get(tag="accounts:session:unlocked").data["ip_address"] == (
+        "127.0.0.1"
+    )

@@ -73,7 +73,6 @@ def test_a_misread_serial_with_a_clue_ranks_the_right_record_first(shared, weapo
     assert top.match == "equivalent"
 
 
-
 def test_an_equal_serial_that_agrees_with_the_maker_is_not_doubted(weapon_factory):
     """GX40027 may be a misreading of GX40026 (6 and 7 are not look-alikes), but the equal
     serial of the named maker is taken as read: the neighbours would cost every clean

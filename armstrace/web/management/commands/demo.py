@@ -36,8 +36,13 @@ def write_credentials(path: Path, credentials: list[Credential]) -> None:
     """Created 0600 from the start: the passwords are never readable by others."""
     lines = [
         "# ArmsTrace demo users. Passwords were generated at random: keep this file private.",
-        "# username\tpassword\trole\tagency",
-        *(f"{c.username}\t{c.password}\t{c.role}\t{c.agency}" for c in credentials),
+        "# Points of contact and administrators also enter a code from an authenticator app",
+        "# holding their TOTP secret (or: oathtool --totp -b SECRET).",
+        "# username\tpassword\trole\tagency\ttotp secret",
+        *(
+            f"{c.username}\t{c.password}\t{c.role}\t{c.agency}\t{c.totp_secret}"
+            for c in credentials
+        ),
     ]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -47,7 +52,8 @@ def write_credentials(path: Path, credentials: list[Credential]) -> None:
 
 def read_credentials(path: Path) -> list[Credential]:
     rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()]
-    return [Credential(*row) for row in rows if len(row) == 4 and not row[0].startswith("#")]
+    # Files of earlier demos have four columns (no TOTP secret).
+    return [Credential(*row) for row in rows if len(row) in (4, 5) and not row[0].startswith("#")]
 
 
 def credentials_table(credentials: list[Credential]) -> Table:
@@ -56,6 +62,17 @@ def credentials_table(credentials: list[Credential]) -> Table:
         table.add_column(heading)
     for c in credentials:
         table.add_row(c.username, c.password, c.role, c.agency)
+    return table
+
+
+def totp_table(credentials: list[Credential]) -> Table:
+    """A table of its own: the main one stays narrow enough for a terminal."""
+    table = Table(title=_("Second factor: TOTP secrets for an authenticator app"))
+    for heading in (_("username"), _("TOTP secret")):
+        table.add_column(heading, no_wrap=True)
+    for c in credentials:
+        if c.totp_secret:
+            table.add_row(c.username, c.totp_secret)
     return table
 
 
@@ -82,6 +99,12 @@ class Command(BaseCommand):
             self.load(console, weapons=options["weapons"], seed=options["seed"])
         url = f"http://{HOST}:{options['port']}/"
         console.print(_("Open %(url)s and sign in with one of the users above.") % {"url": url})
+        console.print(
+            _(
+                "The point of contact and the administrator then enter a code from an "
+                "authenticator app holding their TOTP secret (or: oathtool --totp -b SECRET)."
+            )
+        )
         if not options["no_serve"]:
             run_server(host=HOST, port=options["port"], threads=8, out=self.stdout)
 
@@ -118,6 +141,7 @@ class Command(BaseCommand):
             % {"count": weapons, "seconds": time.monotonic() - started}
         )
         console.print(credentials_table(credentials))
+        console.print(totp_table(credentials))
         console.print(_("These credentials are saved in %(path)s (readable only by you).")
                       % {"path": path})  # fmt: skip
 
@@ -128,7 +152,9 @@ class Command(BaseCommand):
         )
         path = credentials_path()
         if path.exists():
-            console.print(credentials_table(read_credentials(path)))
+            saved = read_credentials(path)
+            console.print(credentials_table(saved))
+            console.print(totp_table(saved))
             console.print(_("Credentials are in %(path)s.") % {"path": path})
         else:
             console.print(
