@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from armstrace.core.forms import Form
 
-class CodeForm(forms.Form):
+
+class CodeForm(Form):
     code = forms.CharField(
         label=_("Code from your authenticator app"),
         min_length=6,

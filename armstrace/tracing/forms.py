@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from armstrace.core.exceptions import DomainValidationError
+from armstrace.core.forms import Form
 from armstrace.reference.choices import WeaponType
 from armstrace.registry.models import Party
 from armstrace.tracing.choices import (
@@ -52,7 +53,7 @@ def show_errors(form: forms.Form, exc: DomainValidationError) -> None:
             form.add_error(None, f"{error.field}: {error.message}")
 
 
-class TraceRequestForm(forms.Form):
+class TraceRequestForm(Form):
     direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=_choices(Channel), required=False)
     case_ref = forms.CharField(label=_("Case reference"), required=False)
@@ -181,7 +182,7 @@ class TraceRequestForm(forms.Form):
         return RequestInput(**data, parent=parent)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     to = forms.ChoiceField(label=_("New status"), choices=Status.choices)
     grounds = forms.MultipleChoiceField(
         label=_("Grounds (ITI para 22)"),
@@ -201,11 +202,11 @@ class TransitionForm(forms.Form):
         field.choices = [(s.value, s.label) for s in targets]
 
 
-class DraftForm(forms.Form):
+class DraftForm(Form):
     weapon_id = forms.UUIDField(label=_("Weapon (optional)"), required=False)
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(Form):
     completeness = forms.ChoiceField(label=_("The answer is"), choices=Completeness.choices)
     redact_personal = forms.BooleanField(
         label=_("Withhold the names of natural persons"), required=False, initial=True
@@ -224,7 +225,7 @@ class ReleaseForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class ReceivedAnswerForm(forms.Form):
+class ReceivedAnswerForm(Form):
     """An answer received by e-mail: typed in, or its JSON document uploaded."""
 
     document = forms.FileField(
@@ -289,7 +290,7 @@ class ReceivedAnswerForm(forms.Form):
         )
 
 
-class ExportForm(forms.Form):
+class ExportForm(Form):
     format = forms.ChoiceField(
         label=_("Format"), choices=[("pdf", _("PDF form")), ("json", _("JSON document"))]
     )
@@ -301,7 +302,7 @@ class ExportForm(forms.Form):
     )
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(Form):
     party = forms.ModelChoiceField(
         label=_("Manufacturer or dealer"),
         queryset=Party.objects.filter(kind__in=BOOK_KEEPERS).order_by("name"),
@@ -314,7 +315,7 @@ class QuestionForm(forms.Form):
     )
 
 
-class BooksForm(forms.Form):
+class BooksForm(Form):
     """The portal's only form: what the party's own books say about one weapon."""
 
     found = forms.ChoiceField(

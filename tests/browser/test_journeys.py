@@ -41,7 +41,7 @@ def test_an_investigator_finds_a_weapon_from_a_misread_serial_and_sees_why(page,
     screenshot(page, "weapon")
 
 
-def test_a_registrar_registers_a_weapon_and_records_its_sale(page, site):
+def test_a_registrar_registers_a_newly_manufactured_weapon(page, site):
     sign_in(page, site, "registrar")
     page.goto(f"{site.url}/weapons/new/")
     page.get_by_label("Serial number as marked", exact=True).fill("BRW-2026-0042")
@@ -105,3 +105,39 @@ def test_a_registrar_runs_a_marking_campaign_from_the_web_pages(page, site, tmp_
         :900
     ]
     screenshot(page, "campaign", full_page=True)
+
+
+def test_an_investigator_files_a_trace_request_and_is_told_what_para_17_lacks(page, site):
+    sign_in(page, site, "investigator.nairobi")
+    serial, _misread = _a_serial_with_a_look_alike(page, site)
+    page.goto(f"{site.url}/tracing/new/")
+    direction = page.get_by_label("Direction", exact=True)
+    if direction.count():  # an investigator may only file domestic requests: no choice then
+        direction.select_option("domestic")
+    page.get_by_label("Serial as read", exact=True).fill(serial)
+    with page.expect_navigation():
+        page.get_by_role("button", name="File request").click()
+    refused = page.locator(".field--error").all_inner_texts()  # each field with its reason
+    for missing in ("Why illicit", "Intended use of the information", "Calibre"):
+        assert any(missing in field for field in refused), refused
+    page.get_by_label("Channel", exact=True).select_option("domestic")
+    page.get_by_label("Case reference", exact=True).fill("NRB-CID-2026-0117")
+    page.get_by_label("Officer", exact=True).fill("Insp. A. Wanjiru")
+    page.get_by_label("Officer's e-mail", exact=True).fill("a.wanjiru@police.example")
+    page.get_by_label("All markings as read", exact=True).fill(f"{serial} on the frame")
+    page.get_by_label("Type", exact=True).select_option("pistol")
+    page.get_by_label("Calibre", exact=True).fill("9x19")
+    page.get_by_label("(a) Illicit under the law of the state where found").check()
+    page.get_by_label("Legal justification", exact=True).fill("Penal Code s. 89: unlicensed")
+    page.get_by_label("Date found", exact=True).fill("2026-11-20")
+    page.get_by_label("Place found", exact=True).fill("Nairobi, Kibera")
+    page.get_by_label("Found how", exact=True).select_option("seized")
+    page.get_by_label("Intended use of the information", exact=True).fill("Prosecution")
+    page.get_by_label("Confidentiality", exact=True).select_option(index=1)
+    page.get_by_label("Use restrictions", exact=True).fill("Law enforcement use only")
+    screenshot(page, "trace-request", full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="File request").click()
+    heading = page.locator("h1").inner_text()
+    errors = page.locator(".errorlist").all_inner_texts()
+    assert re.fullmatch(r"Trace request [A-Z]{2}-\d{4}-\d{6}", heading), errors
