@@ -20,8 +20,42 @@ from armstrace.registry.api import router as registry_router
 from armstrace.search.api import router as search_router
 from armstrace.tracing.api import router as tracing_router
 
+ERROR_RESPONSES = (
+    ("400", "The body is not JSON"),
+    ("401", "Authentication required"),
+    ("403", "Permission refused"),
+    ("404", "Not found"),
+    ("422", "A field breaks a rule"),
+)
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "object", "required": ["type", "loc", "msg"]}},
+            ]
+        },
+        "permission": {"type": "string"},
+    },
+}
+
 
 class ArmsTraceAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Every operation may also answer with the errors mapped once below."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                for code, text in ERROR_RESPONSES:
+                    operation["responses"].setdefault(
+                        code, {"description": text, "content": content}
+                    )
+        return schema
+
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext[Any]]
     ) -> ValidationError:

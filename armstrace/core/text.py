@@ -29,7 +29,10 @@ def has_control_characters(value: str) -> bool:
 def normalise_serial(value: str) -> str:
     """Upper case, Latin look-alikes, no separators: 'ab-12 345' -> 'AB12345'."""
     folded = unicodedata.normalize("NFKC", value).upper().translate(LOOKALIKES)
-    return "".join(ch for ch in folded if ch not in SEPARATORS)
+    kept = "".join(ch for ch in folded if ch not in SEPARATORS)
+    # Upper case and dropped separators can leave a letter and a mark that compose ("ΐ"
+    # gives Ϊ and an acute): compose them now, so that normalising twice changes nothing.
+    return kept if kept.isascii() else unicodedata.normalize("NFKC", kept)
 
 
 def normalise_name(value: str) -> str:

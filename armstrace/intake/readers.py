@@ -327,9 +327,13 @@ def _detect_encoding(path: Path, sample: bytes) -> str:
 
 def _check_encoding(path: Path, name: str) -> str:
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
-        raise _file_error(path, _("unknown text encoding %(name)r") % {"name": name}) from None
+        info = None
+    # base64, hex, zlib and rot13 are codecs too, but they do not turn bytes into text.
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise _file_error(path, _("unknown text encoding %(name)r") % {"name": name})
+    return info.name
 
 
 def _check_delimiter(path: Path, stated: str) -> str:
@@ -472,6 +476,16 @@ class _LineSource:
                     "line": self._kept_from + len(self._kept) + before.count("\n") + 1,
                 },
             ) from None
+        except UnicodeError as exc:  # no position to name: UTF-16 without a byte order mark
+            raise _not_text(self._spec.path, self._encoding, exc) from None
+
+
+def _not_text(path: Path, encoding: str, exc: UnicodeError) -> ImportFileError:
+    return _file_error(
+        path,
+        _("the file is not valid %(encoding)s (%(error)s); state the right encoding")
+        % {"encoding": encoding, "error": exc},
+    )
 
 
 class _CsvTable(Table):
@@ -498,7 +512,10 @@ class _CsvTable(Table):
         self._source = _LineSource(spec, self._raw, self._encoding, stated=encoding is not None)
         if delimiter is None:
             default = "\t" if spec.path.suffix.lower() == ".tsv" else ","
-            text = head.decode(self._encoding, _MARK).lstrip("\ufeff")
+            try:
+                text = head.decode(self._encoding, _MARK).lstrip("\ufeff")
+            except UnicodeError as exc:
+                raise _not_text(spec.path, self._encoding, exc) from None
             delimiter = _sniff_delimiter(text, default=default)
         self._delimiter = _check_delimiter(spec.path, delimiter)
         csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS))
@@ -523,10 +540,11 @@ class _CsvTable(Table):
         try:
             for number, cells in enumerate(reader, start=1):
                 self._source.record_start = reader.line_num
-                if any(cell.strip() for cell in cells):
-                    self._source.rewind(reader.line_num)
-                    headers = [cell.strip() for cell in cells]
+                headers = [cell.strip() for cell in cells]
+                if headers:  # a byte order mark alone is no header
                     headers[0] = headers[0].lstrip("\ufeff").strip()
+                if any(headers):
+                    self._source.rewind(reader.line_num)
                     while not headers[-1]:
                         headers.pop()
                     return number, headers

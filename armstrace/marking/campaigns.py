@@ -69,7 +69,15 @@ def check_template(template: str) -> str:
     template = template.strip()
     if not template or has_control_characters(template) or len(template) > 80:
         raise DomainValidationError("mark_template", _("give a format of 1 to 80 characters"))
-    for literal, name, spec, conversion in string.Formatter().parse(template):
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:  # a brace not closed, or not opened
+        raise DomainValidationError(
+            "mark_template",
+            _("a { or } is not matched; write placeholders as {country}"),
+            code="bad_format",
+        ) from None
+    for literal, name, spec, conversion in parts:
         if set(literal.upper()) - STEM_CHARACTERS:
             raise DomainValidationError(
                 "mark_template",

@@ -59,8 +59,8 @@ def parse_reading(text: str) -> list[str]:
             positions.append(char)
         else:
             raise _bad(_("%(char)r is not a letter, a digit, ?, * or [ ]") % {"char": char})
-    if not positions or all(p in (UNKNOWN, RUN) for p in positions):
-        raise _bad(_("gives no character that could be read"))
+    if not any(len(p) == 1 and p != RUN for p in positions):
+        raise _bad(_("gives no character that could be read for certain"))
     if len(positions) > MAX_POSITIONS:
         raise _bad(_("has more than %(max)d positions") % {"max": MAX_POSITIONS})
     return positions

@@ -30,10 +30,18 @@ OUT_FIELDS = (
 )
 
 
+def _year(value: Any) -> int | None:
+    """A year as the API takes it (1800-2100); anything else is no year."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) == 4):  # "²" is a digit too
+        return None
+    year = int(text)
+    return year if 1800 <= year <= 2100 else None
+
+
 def _query(obj: dict[str, Any]) -> SearchQuery:
     values = {k: str(obj.get(k) or "") for k in KEYS}
-    year = str(obj.get("year") or "")
-    return SearchQuery(**values, year=int(year) if year.isdigit() else None)
+    return SearchQuery(**values, year=_year(obj.get("year")))
 
 
 def run_batch(lines: IO[str], *, limit: int, purpose: str) -> Iterator[dict[str, Any]]:
@@ -45,7 +53,7 @@ def run_batch(lines: IO[str], *, limit: int, purpose: str) -> Iterator[dict[str,
             obj = json.loads(line)
             if not isinstance(obj, dict):
                 raise ValueError("not a JSON object")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             yield {"query_id": None, "line": number, "error": f"line {number}: {exc}"}
             continue
         query_id = obj.get("query_id", number)

@@ -65,8 +65,9 @@ def test_a_reading_gives_positions_a_search_pattern_and_the_unsettled_positions(
         ("AB[]1", "[ ] must list the characters it may be"),
         ("A[8?]1", "only letters and digits go inside [ ]"),
         ("AB#1", "'#' is not a letter, a digit, ?, * or [ ]"),
-        ("???*", "gives no character that could be read"),
-        ("", "gives no character that could be read"),
+        ("???*", "gives no character that could be read for certain"),
+        ("", "gives no character that could be read for certain"),
+        ("[8B][0O]", "gives no character that could be read for certain"),
         ("A" * 65, "has more than 64 positions"),
     ],
 )
