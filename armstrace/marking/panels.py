@@ -8,8 +8,8 @@ from django.http import HttpRequest
 
 from armstrace.accounts.permissions import has_permission
 from armstrace.marking import findings, profiles
-from armstrace.marking.permissions_checks import IMPORT_RECORD
-from armstrace.marking.views_checks import ImportForm
+from armstrace.marking.permissions import IMPORT_RECORD
+from armstrace.marking.views.checks import ImportForm
 from armstrace.registry.models import Weapon
 from armstrace.registry.panels import Panel
 from armstrace.registry.permissions import WEAPON_VIEW

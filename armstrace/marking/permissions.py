@@ -1,4 +1,6 @@
-"""Who may run marking campaigns, handle found or seized weapons and record destructions.
+"""Who may check marks and record imports, run marking campaigns, handle found or seized
+weapons and record destructions. Reading a weapon's marking checks needs only the registry's
+`registry:weapon:view`, scoped to the weapon's agency.
 
 Writes are scoped to an agency: registrars act on campaigns, finds and weapons of their own
 agency (an agency with national scope reaches every agency). Auditors read everything;
@@ -32,4 +34,12 @@ DESTRUCTION_RECORD = declare(
     "marking:destruction:record",
     {Role.REGISTRAR},
     "Record the destruction of scheduled weapons and issue the certificate",
+)
+IMPORT_RECORD = declare(
+    "marking:import:record", {Role.REGISTRAR}, "Record an import and its import mark"
+)
+BADLY_MARKED_ROUTE = declare(
+    "marking:badly_marked:route",
+    {Role.REGISTRAR},
+    "Send unmarked or badly marked weapons to a marking campaign or to destruction",
 )

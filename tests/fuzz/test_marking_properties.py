@@ -10,7 +10,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.marking import campaigns
 from armstrace.marking.profiles import (
     ANY_SCRIPT,
     EU_ALPHABET,
@@ -23,6 +22,7 @@ from armstrace.marking.profiles import (
     describe,
     parse_structured_code,
 )
+from armstrace.marking.services import campaigns
 from armstrace.registry.choices import MarkRole
 
 BOUNDED = settings(max_examples=300, derandomize=True, deadline=None)

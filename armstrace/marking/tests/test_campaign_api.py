@@ -11,7 +11,8 @@ from django.test import Client
 
 from armstrace.accounts.decorators import PERMISSION_ATTR
 from armstrace.accounts.services import issue_token
-from armstrace.marking import api_campaigns, campaigns, found
+from armstrace.marking.api import campaigns as api_campaigns
+from armstrace.marking.services import campaigns, found
 from armstrace.registry.services import WeaponInput
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ import uuid
 import pytest
 from django.db import connection, connections, transaction
 
-from armstrace.marking import campaigns
 from armstrace.marking.models import MarkCounter
+from armstrace.marking.services import campaigns
 
 pytestmark = pytest.mark.django_db
 ROUNDS = 25

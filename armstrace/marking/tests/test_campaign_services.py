@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 
 from armstrace.audit.models import AuditEntry
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.marking import campaigns, selectors
+from armstrace.marking import selectors
 from armstrace.marking.choices import CampaignStatus, ItemStatus
 from armstrace.marking.models import CampaignItem, MarkCounter
+from armstrace.marking.services import campaigns
 from armstrace.registry.choices import MarkRole
 from armstrace.registry.services import (
     EventInput,

@@ -11,7 +11,7 @@ from django.test import Client
 
 from armstrace.accounts.decorators import PERMISSION_ATTR
 from armstrace.accounts.services import issue_token
-from armstrace.marking.api_checks import router
+from armstrace.marking.api.checks import router
 from armstrace.registry.models import Mark
 from armstrace.registry.services import (
     EventInput,

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from armstrace.marking.campaigns import create_campaign
 from armstrace.marking.models import Campaign, Destruction
+from armstrace.marking.services.campaigns import create_campaign
 from armstrace.registry.models import Mark, Weapon
 from armstrace.registry.services import (
     ComponentInput,

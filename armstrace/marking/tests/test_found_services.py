@@ -12,9 +12,10 @@ from openpyxl import Workbook
 
 from armstrace.audit.models import AuditEntry
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.marking import campaigns, found, selectors
+from armstrace.marking import selectors
 from armstrace.marking.choices import FindOutcome, Route
 from armstrace.marking.models import Find
+from armstrace.marking.services import campaigns, found
 from armstrace.registry.services import EventInput, WeaponInput, record_life_event
 
 pytestmark = pytest.mark.django_db

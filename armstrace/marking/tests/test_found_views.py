@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from armstrace.marking import campaigns, found
 from armstrace.marking.models import CollectionBatch, Destruction, Find
+from armstrace.marking.services import campaigns, found
 from armstrace.registry.services import WeaponInput
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.test import override_settings
 from armstrace.audit.models import AuditEntry
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.marking import findings, profiles
-from armstrace.marking.importmarks import format_import_mark, format_problem, record_import
+from armstrace.marking.services.importmarks import format_import_mark, format_problem, record_import
 from armstrace.registry.models import Event, Mark, Weapon
 from armstrace.registry.services import (
     ComponentInput,

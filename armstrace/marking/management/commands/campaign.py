@@ -13,9 +13,10 @@ from armstrace.accounts.models import Agency
 from armstrace.core import clock
 from armstrace.core.context import audit_context
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.marking import campaigns, pdf, selectors
+from armstrace.marking import pdf, selectors
 from armstrace.marking.choices import CampaignPurpose
 from armstrace.marking.models import Campaign
+from armstrace.marking.services import campaigns
 from armstrace.registry.choices import ComponentType, MarkMethod, PartyKind
 from armstrace.registry.models import Party
 

@@ -14,9 +14,10 @@ from armstrace.core import clock
 from armstrace.core.context import audit_context
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.safefiles import write_csv
-from armstrace.marking import found, selectors
+from armstrace.marking import selectors
 from armstrace.marking.choices import FindKind
 from armstrace.marking.models import Destruction, Find
+from armstrace.marking.services import found
 
 OVERDUE_HEADER = ("weapon_id", "serial", "kind", "occurred_on", "place", "case", "agency", "due_on")
 

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from armstrace.core.context import audit_context
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.safefiles import neutralise, write_csv
-from armstrace.marking import findings, importmarks, profiles
+from armstrace.marking import findings, profiles
 from armstrace.marking.profiles import Finding
+from armstrace.marking.services import importmarks
 from armstrace.registry.models import Weapon
 
 BATCH = 500  # weapons whose serials are read in one query

@@ -12,10 +12,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from armstrace.accounts.api import caller, refuse, requires
-from armstrace.marking import campaigns, selectors
+from armstrace.marking import selectors
 from armstrace.marking.choices import CampaignPurpose, CampaignStatus, FindKind, FindOutcome
 from armstrace.marking.models import Campaign
 from armstrace.marking.permissions import CAMPAIGN_MANAGE, CAMPAIGN_VIEW, FOUND_VIEW
+from armstrace.marking.services import campaigns
 
 router = Router(tags=["marking"])
 

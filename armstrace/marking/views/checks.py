@@ -23,8 +23,9 @@ from armstrace.accounts.decorators import permission_required
 from armstrace.accounts.models import User
 from armstrace.accounts.permissions import has_permission
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.marking import findings, importmarks
-from armstrace.marking.permissions_checks import BADLY_MARKED_ROUTE, IMPORT_RECORD
+from armstrace.marking import findings
+from armstrace.marking.permissions import BADLY_MARKED_ROUTE, IMPORT_RECORD
+from armstrace.marking.services import importmarks
 from armstrace.registry.choices import ComponentType, PartyKind, Status
 from armstrace.registry.forms import (
     PartyChoiceField,
@@ -176,8 +177,8 @@ def badly_marked(request: HttpRequest) -> HttpResponse:
 
 def _open_campaigns() -> list[Any]:
     # Imported here: the campaigns live in another part of the app, built alongside.
-    from armstrace.marking.campaigns import OPEN
     from armstrace.marking.models import Campaign
+    from armstrace.marking.services.campaigns import OPEN
 
     return list(Campaign.objects.filter(status__in=OPEN).order_by("code"))
 
@@ -225,13 +226,13 @@ def _route(
     """Hand the weapons to the campaign or destruction services (another part of the app,
     imported here so that this module loads without it)."""
     if action == "destruction":
-        from armstrace.marking.found import schedule_destruction
+        from armstrace.marking.services.found import schedule_destruction
 
         schedule_destruction(weapon_ids, reason=data["reason"])
         return len(weapon_ids)
-    from armstrace.marking.campaigns import add_to_campaign
     from armstrace.marking.models import Campaign
     from armstrace.marking.permissions import CAMPAIGN_MANAGE
+    from armstrace.marking.services.campaigns import add_to_campaign
 
     campaign = Campaign.objects.select_related("agency").filter(pk=data["campaign"]).first()
     if campaign is None:

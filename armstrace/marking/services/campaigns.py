@@ -31,7 +31,7 @@ from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.safefiles import write_csv
 from armstrace.core.text import has_control_characters, normalise_serial
 from armstrace.intake.readers import ImportFileError, RowError, open_table
-from armstrace.marking import found, selectors
+from armstrace.marking import selectors
 from armstrace.marking.choices import (
     PURPOSE_ROLE,
     RESULTS,
@@ -42,6 +42,7 @@ from armstrace.marking.choices import (
     Route,
 )
 from armstrace.marking.models import Campaign, CampaignItem, CollectionItem, MarkCounter
+from armstrace.marking.services import found
 from armstrace.registry.choices import ComponentType, MarkMethod, PartyKind, Status
 from armstrace.registry.models import Mark, Party, Weapon
 from armstrace.registry.services import MarkInput, add_mark

@@ -17,8 +17,9 @@ from ninja import Query, Router, Schema, Status
 
 from armstrace.accounts.api import caller, check_scope, requires
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.marking import findings, importmarks, profiles
-from armstrace.marking.permissions_checks import IMPORT_RECORD
+from armstrace.marking import findings, profiles
+from armstrace.marking.permissions import IMPORT_RECORD
+from armstrace.marking.services import importmarks
 from armstrace.registry.models import Party, Weapon
 from armstrace.registry.permissions import WEAPON_VIEW
 from armstrace.registry.selectors import parties_for, weapons_for

@@ -30,7 +30,7 @@ from armstrace.audit.services import record_event
 from armstrace.core import clock
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.intake.readers import ImportFileError, RowError, open_table
-from armstrace.marking import campaigns, found, pdf, selectors
+from armstrace.marking import pdf, selectors
 from armstrace.marking.forms import (
     CampaignForm,
     CollectionForm,
@@ -49,6 +49,7 @@ from armstrace.marking.permissions import (
     FOUND_RECORD,
     FOUND_VIEW,
 )
+from armstrace.marking.services import campaigns, found
 from armstrace.registry.forms import add_domain_error
 from armstrace.registry.models import Weapon
 from armstrace.registry.services import WeaponInput
