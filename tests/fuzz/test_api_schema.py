@@ -109,7 +109,7 @@ def world(
 ) -> dict[str, list[Any]]:
     """One of each object a path can name, so generated calls reach real records too."""
     settings.DATA_DIR = tmp_path / "data"
-    from armstrace.marking import campaigns
+    from armstrace.marking.services import campaigns
     from armstrace.registry import images, restoration, services
     from armstrace.tracing import services as tracing
     from armstrace.tracing.tests.helpers import make
