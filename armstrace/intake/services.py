@@ -107,10 +107,6 @@ class Prepared:
     holder_key: tuple[str, str, str] | None = None  # (kind, normalised name, licence)
     status_value: str = ""
     canon: str = ""
-    weapon_row: list[Any] = field(default_factory=list)
-    event_row: list[Any] = field(default_factory=list)
-    entry_row: tuple[Any, ...] = ()
-    digest_line: bytes = b""
 
 
 def _year(values: dict[str, str], name: str, this_year: int) -> int | None:
@@ -431,58 +427,42 @@ def _write(run: Run, rows: list[Prepared]) -> None:
     run.report.unresolved += sum(1 for r in rows if r.unresolved)
 
 
-W_MAKER, W_HOLDER = WEAPON_COLUMNS.index("manufacturer"), WEAPON_COLUMNS.index("holder")
-E_HOLDER = EVENT_COLUMNS.index("to_party")
-
-
-def _fill_rows(run: Run, rows: list[Prepared]) -> None:
-    """Column values of each row's weapon, registration event and index entry; the parties'
-    ids, which may need the database, come in _row_values."""
+def _row_values(run: Run, rows: list[Prepared]) -> tuple[list[Any], list[Any], list[Any], str]:
+    """Column values of the weapons, registration events and index rows of a chunk, and a
+    digest of what landed for the audit entry."""
     ctx = current_context()
     stamp = bulk.datetime_value(timezone.now())
     today = clock.today()
     agency_id = run.options.agency.pk
     source = run.options.source
     note = _("Imported from %(s)s, row %(n)d")
+    makers, holders = run.parties.makers, run.parties.holders
     as_key = bulk.uuid_format()
+    weapons, events, entries = [], [], []
+    digest = hashlib.sha256()
     for r, wid in zip(rows, run.ids.take(len(rows)), strict=True):
         wkey = as_key(wid)
+        maker = makers.get(r.maker_id) if r.maker_id else None
+        holder = holders[r.holder_key] if r.holder_key else None
         status = r.status_value
         unresolved = bulk.json_value(r.unresolved) if r.unresolved else "{}"
         # last_event_on stays empty: the registration date is not a life event, and the
         # weapon's dated history (from an events file) may well be older.
-        r.weapon_row = [
-            wkey, r.serial, r.serial_norm, None, r.manufacturer_name, r.country, r.model,
+        weapons.append((
+            wkey, r.serial, r.serial_norm, maker, r.manufacturer_name, r.country, r.model,
             r.calibre, r.calibre_id, r.weapon_type, r.year, r.import_country, r.import_year,
-            source, r.record_ref, unresolved, agency_id, status, None, None, stamp, stamp,
-        ]  # fmt: skip
-        r.event_row = [
+            source, r.record_ref, unresolved, agency_id, status, holder, None, stamp, stamp,
+        ))  # fmt: skip
+        events.append((
             wkey, 1, REGISTERED, today, "", "", "", r.notes or note % {"s": source, "n": r.number},
-            None, "", status, stamp, ctx.actor_id, ctx.actor_name, ctx.correlation_id, "", "",
-        ]  # fmt: skip
-        r.entry_row = (
+            holder, "", status, stamp, ctx.actor_id, ctx.actor_name, ctx.correlation_id, "", "",
+        ))  # fmt: skip
+        entries.append((
             wkey, PRIMARY, r.serial, r.serial_norm, r.canon, r.canon[::-1], len(r.serial_norm),
             r.maker_id,
-        )  # fmt: skip
-        r.digest_line = f"{wkey}|{r.record_ref}|{r.serial}\n".encode()
-
-
-def _row_values(run: Run, rows: list[Prepared]) -> tuple[list[Any], list[Any], list[Any], str]:
-    """The chunk's weapons, events and index rows with their parties' ids, and a digest of
-    what lands for the audit entry."""
-    makers, holders = run.parties.makers, run.parties.holders
-    for r in rows:
-        if r.maker_id:
-            r.weapon_row[W_MAKER] = makers.get(r.maker_id)
-        if r.holder_key:
-            r.weapon_row[W_HOLDER] = r.event_row[E_HOLDER] = holders[r.holder_key]
-    digest = hashlib.sha256(b"".join(r.digest_line for r in rows)).hexdigest()
-    return (
-        [r.weapon_row for r in rows],
-        [r.event_row for r in rows],
-        [r.entry_row for r in rows],
-        digest,
-    )
+        ))  # fmt: skip
+        digest.update(f"{wkey}|{r.record_ref}|{r.serial}\n".encode())
+    return weapons, events, entries, digest.hexdigest()
 
 
 @functools.lru_cache(maxsize=256)
@@ -529,8 +509,6 @@ def _chunks(table: Table, run: Run, resolver: Resolver) -> Iterator[list[Prepare
                 column = headers.get(rejected.field, rejected.field)
                 run.reject(item.number, column, rejected.reason, item.values)
         if len(chunk) >= run.options.chunk_size:
-            _fill_rows(run, chunk)
             yield chunk
             chunk = []
-    _fill_rows(run, chunk)
     yield chunk

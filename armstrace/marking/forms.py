@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from armstrace.accounts.models import Agency
+from armstrace.core.forms import Form
 from armstrace.marking.choices import RESULTS, CampaignPurpose, FindKind
 from armstrace.marking.models import Campaign
 from armstrace.reference.choices import WeaponType
@@ -39,12 +40,6 @@ def check_table_upload(upload: UploadedFile | None) -> UploadedFile | None:
     if (upload.size or 0) > MAX_UPLOAD:
         raise forms.ValidationError(_("The file is larger than 50 MB."))
     return upload
-
-
-class Form(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class CampaignForm(Form):

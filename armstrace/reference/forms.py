@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from armstrace.core.forms import Form
 from armstrace.reference.identify import FIELDS
 
 MAX_LENGTH = 300  # identify() reads no further
@@ -22,7 +23,7 @@ def _text(label: Any, help_text: Any = "") -> forms.CharField:
     )
 
 
-class IdentifyForm(forms.Form):
+class IdentifyForm(Form):
     manufacturer = _text(_("Manufacturer"), _("As marked or as written: Izhmash, Norinco, FN."))
     model = _text(_("Model"), _("Type 56, AKM, FAL, Beretta 92 ..."))
     calibre = _text(_("Calibre"), _("Any spelling: 7,62x39, 7.62 M43, .223, 9 mm Para."))
@@ -32,10 +33,6 @@ class IdentifyForm(forms.Form):
         _("Marks"),
         _("Factory codes and proof marks in words: 66 in a triangle, arrow in a circle."),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")  # labels sit above their fields: no colon
-        super().__init__(*args, **kwargs)
 
     def given(self) -> dict[str, str]:
         """What was typed, field by field; a field too long to read is left out."""

@@ -776,8 +776,8 @@ def identify(*, limit: int = 5, **fields: str) -> Identification:
 
 
 def identify_in(index: Index, fields: dict[str, str], *, limit: int = 5) -> Identification:
-    """identify() with the index given: for a caller outside the request thread, which
-    must not read the database (get_index does)."""
+    """identify() with an index the caller holds: an import resolving thousands of names
+    skips get_index's periodic version check."""
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from armstrace.accounts.models import Agency
 from armstrace.core.exceptions import DomainValidationError
+from armstrace.core.forms import Form
 from armstrace.reference.choices import WeaponType
 from armstrace.reference.models import Country
 from armstrace.registry import rules
@@ -72,12 +73,8 @@ def text_field(
     return forms.CharField(label=label, max_length=max_length, required=required, **kw)
 
 
-class RegistryForm(forms.Form):
+class RegistryForm(Form):
     required_css_class = "required"  # the label shows a marker; the input carries `required`
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")  # labels sit above their fields: no colon
-        super().__init__(*args, **kwargs)
 
 
 class PartyChoiceField(forms.ModelChoiceField[Party]):

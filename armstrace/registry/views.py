@@ -78,6 +78,8 @@ def weapon_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "can_register": has_permission(request.user, WEAPON_CREATE),
+        # The list never asks for a purpose: individual holders stay withheld here.
+        "withheld_holders": {w.pk for w in page if personal.is_personal(w.holder)},
     }
     template = "registry/weapon_list.html"
     if wants_fragment(request):
