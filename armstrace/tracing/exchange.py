@@ -514,3 +514,8 @@ def receivable(request: TraceRequest) -> bool:
     return request.direction == Direction.OUTGOING and (
         request.status in rules.AWAITING_ANSWER or request.status == Status.ANSWERED_PARTIAL
     )
+
+
+def may_receive(user: User, request: TraceRequest) -> bool:
+    """Enter an answer received from another state (by e-mail, as a document)."""
+    return receivable(request) and has_permission(user, REQUEST_INTERNATIONAL)

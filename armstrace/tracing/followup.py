@@ -10,10 +10,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from armstrace.accounts.models import User
+from armstrace.accounts.permissions import has_permission
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.tracing.choices import Channel, Direction, RoutingReason
 from armstrace.tracing.models import TraceAnswer, TraceRequest
-from armstrace.tracing.services import RequestInput
+from armstrace.tracing.permissions import REQUEST_INTERNATIONAL
+from armstrace.tracing.services import RequestInput, home_country
 
 
 def content(answer: TraceAnswer) -> dict[str, Any]:
@@ -102,3 +105,15 @@ def follow_up_input(*, request: TraceRequest, answer: TraceAnswer, home: str) ->
         language=request.language,
         parent=request,
     )
+
+
+def follow_up_states(
+    user: User, request: TraceRequest, answers: list[TraceAnswer]
+) -> dict[int, str]:
+    """Answer id -> the state a follow-up would ask, for released answers that lead abroad;
+    the requesting state files its own follow-ups of an incoming request."""
+    if request.direction == Direction.INCOMING or not has_permission(user, REQUEST_INTERNATIONAL):
+        return {}
+    home = home_country(user)
+    leads = {a.pk: leads_to(a) for a in answers if a.released_at}
+    return {pk: state for pk, state in leads.items() if state and state != home}

@@ -50,6 +50,7 @@ from armstrace.tracing.permissions import (
     ANSWER_DRAFT,
     ANSWER_RELEASE,
     ANSWER_RELEASE_DOMESTIC,
+    QUESTION_SEND,
     REQUEST_CREATE,
     REQUEST_INTERNATIONAL,
     REQUEST_RESPOND,
@@ -809,3 +810,53 @@ Errors = _Errors
 append_event = _append
 check_texts = _check_texts
 take_step = _step
+
+
+# --- what a user may do with a request (pages offer only these; the services above
+# refuse the rest) ----------------------------------------------------------------------
+
+
+def home_country(user: User) -> str:
+    return user.agency.country.upper() if user.agency else ""
+
+
+def directions_for(user: User) -> list[str]:
+    directions = [D.DOMESTIC.value]
+    if has_permission(user, REQUEST_INTERNATIONAL):
+        directions += [D.OUTGOING.value, D.INCOMING.value]
+    return directions
+
+
+def step_targets(user: User, request: TraceRequest) -> list[Status]:
+    """The steps this user may take here; our answers go through the release instead."""
+    direction, status = Direction(request.direction), Status(request.status)
+    return [
+        target
+        for target in rules.targets(direction, status)
+        if not (target in rules.ANSWERED and direction != D.OUTGOING)
+        and may_take(user, request, rules.TABLE[(status, target)])
+    ]
+
+
+def _ours_open(request: TraceRequest, statuses: frozenset[Status] | tuple[Status, ...]) -> bool:
+    return request.direction != D.OUTGOING and request.status in statuses
+
+
+def may_ask(user: User, request: TraceRequest) -> bool:
+    """Ask a manufacturer or dealer about their books (a request we answer, still open)."""
+    return _ours_open(request, rules.DRAFTABLE) and has_permission(
+        user, QUESTION_SEND, agency=request.requested_agency
+    )
+
+
+def may_draft(user: User, request: TraceRequest) -> bool:
+    return _ours_open(request, rules.DRAFTABLE) and has_permission(
+        user, ANSWER_DRAFT, agency=request.requested_agency
+    )
+
+
+def may_release(user: User, request: TraceRequest) -> bool:
+    release = ANSWER_RELEASE_DOMESTIC if request.direction == D.DOMESTIC else ANSWER_RELEASE
+    return _ours_open(request, rules.WAITING) and has_permission(
+        user, release, agency=request.requested_agency
+    )

@@ -20,7 +20,7 @@ from armstrace.core import clock
 from armstrace.core.exceptions import DomainValidationError, PermissionDenied
 from armstrace.reference.choices import WeaponType
 from armstrace.reference.identify import identify
-from armstrace.tracing import exchange, followup, portal, rules, selectors, services
+from armstrace.tracing import exchange, followup, portal, selectors, services
 from armstrace.tracing.choices import Direction, Status
 from armstrace.tracing.forms import (
     BooksForm,
@@ -33,10 +33,9 @@ from armstrace.tracing.forms import (
     TransitionForm,
     show_errors,
 )
-from armstrace.tracing.models import TraceAnswer, TraceRequest
+from armstrace.tracing.models import TraceRequest
 from armstrace.tracing.permissions import (
     ANSWER_DRAFT,
-    ANSWER_RELEASE,
     ANSWER_RELEASE_DOMESTIC,
     QUESTION_SEND,
     REQUEST_CREATE,
@@ -80,13 +79,6 @@ def trace_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tracing/trace_list.html", context)
 
 
-def _directions(user: User) -> list[str]:
-    directions = [Direction.DOMESTIC.value]
-    if has_permission(user, REQUEST_INTERNATIONAL):
-        directions += [Direction.OUTGOING.value, Direction.INCOMING.value]
-    return directions
-
-
 def _parent(request: HttpRequest, form: TraceRequestForm) -> TraceRequest | None:
     """The request a follow-up continues; one the user cannot see is refused as absent."""
     request_id = form.cleaned_data.get("parent") or ""
@@ -101,7 +93,7 @@ def _parent(request: HttpRequest, form: TraceRequestForm) -> TraceRequest | None
 @permission_required(REQUEST_CREATE)
 def trace_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = TraceRequestForm(request.POST or None, directions=_directions(user))
+    form = TraceRequestForm(request.POST or None, directions=services.directions_for(user))
     if request.method == "POST" and form.is_valid():
         try:
             trace = services.create_request(
@@ -118,61 +110,27 @@ def trace_create(request: HttpRequest) -> HttpResponse:
     return render(request, "tracing/trace_form.html", {"form": form}, status=status)
 
 
-def _step_targets(user: User, trace: TraceRequest) -> list[Status]:
-    """The steps this user may take here; our answers go through the release form."""
-    direction, status = Direction(trace.direction), Status(trace.status)
-    allowed = []
-    for target in rules.targets(direction, status):
-        if target in rules.ANSWERED and direction != Direction.OUTGOING:
-            continue
-        if services.may_take(user, trace, rules.TABLE[(status, target)]):
-            allowed.append(target)
-    return allowed
-
-
-def _home(user: User) -> str:
-    return user.agency.country.upper() if user.agency else ""
-
-
-def _follow_ups(user: User, trace: TraceRequest, answers: list[TraceAnswer]) -> dict[int, str]:
-    """Answer id -> the state a follow-up would ask, for answers that lead abroad."""
-    if trace.direction == Direction.INCOMING or not has_permission(user, REQUEST_INTERNATIONAL):
-        return {}
-    home = _home(user)
-    leads = {a.pk: followup.leads_to(a) for a in answers if a.released_at}
-    return {pk: state for pk, state in leads.items() if state and state != home}
-
-
 def _detail_context(request: HttpRequest, trace: TraceRequest, **forms: Any) -> dict[str, Any]:
     user = _user(request)
-    targets = _step_targets(user, trace)
-    ours = trace.direction != Direction.OUTGOING
-    release = ANSWER_RELEASE_DOMESTIC if trace.direction == Direction.DOMESTIC else ANSWER_RELEASE
-    agency = trace.requested_agency
+    targets = services.step_targets(user, trace)
     answers = selectors.answers_for(user, trace)
     return {
         "trace": trace,
         "events": selectors.history(trace),
         "answers": answers,
-        "follow_ups": _follow_ups(user, trace, answers),
+        "follow_ups": followup.follow_up_states(user, trace, answers),
         "can_export": exchange.may_export(user, trace),
         "export_form": ExportForm(),
-        "can_receive": exchange.receivable(trace) and has_permission(user, REQUEST_INTERNATIONAL),
+        "can_receive": exchange.may_receive(user, trace),
         "questions": selectors.questions_for(user, trace),
-        "can_ask": ours
-        and trace.status in rules.DRAFTABLE
-        and has_permission(user, QUESTION_SEND, agency=agency),
+        "can_ask": services.may_ask(user, trace),
         "question_form": forms.get("question_form") or QuestionForm(),
         "late": selectors.lateness(trace, clock.now()),
         "transition_form": forms.get("transition_form") or TransitionForm(targets=targets),
         "can_transition": bool(targets),
-        "can_draft": ours
-        and trace.status in rules.DRAFTABLE
-        and has_permission(user, ANSWER_DRAFT, agency=agency),
+        "can_draft": services.may_draft(user, trace),
         "draft_form": forms.get("draft_form") or DraftForm(),
-        "can_release": ours
-        and trace.status in rules.WAITING
-        and has_permission(user, release, agency=agency),
+        "can_release": services.may_release(user, trace),
         "release_form": forms.get("release_form") or ReleaseForm(),
     }
 
@@ -321,11 +279,13 @@ def trace_follow_up(request: HttpRequest, request_id: str, answer_id: int) -> Ht
         raise Http404
     user = _user(request)
     try:
-        data = followup.follow_up_input(request=trace, answer=answer, home=_home(user))
+        data = followup.follow_up_input(
+            request=trace, answer=answer, home=services.home_country(user)
+        )
     except DomainValidationError as exc:
         messages.error(request, exc.message)
         return redirect("tracing:trace-detail", request_id=request_id)
-    form = TraceRequestForm(initial=_initial(data), directions=_directions(user))
+    form = TraceRequestForm(initial=_initial(data), directions=services.directions_for(user))
     context = {"form": form, "parent": trace}
     return render(request, "tracing/trace_form.html", context)
 
