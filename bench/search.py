@@ -1020,7 +1020,8 @@ def pattern_condition(pattern: str, postgres: bool, exact: bool = True) -> tuple
 
 def evidence_sql(q: Query, serial_sql: str, params: list[Any]) -> tuple[str, list[Any]]:
     sql = (
-        "SELECT e.weapon_id FROM search_serialentry e JOIN registry_weapon w ON w.id = e.weapon_id "
+        "SELECT e.weapon_id, e.norm FROM search_serialentry e "
+        "JOIN registry_weapon w ON w.id = e.weapon_id "
         f"WHERE e.source = 'primary' AND {serial_sql}"
     )
     for column, values in (
@@ -1059,8 +1060,7 @@ def count_matches(q: Query) -> None:
     found: dict[str, str] = {}
     with connection.cursor() as cursor:
         for serial_sql, params in parts:
-            sql, args = evidence_sql(q, serial_sql, params)
-            cursor.execute(sql.replace("SELECT e.weapon_id", "SELECT e.weapon_id, e.norm", 1), args)
+            cursor.execute(*evidence_sql(q, serial_sql, params))
             found |= {str(uuid.UUID(str(row[0]))): row[1] for row in cursor.fetchall()}
     q.matches = len(found)
     if q.evidence == "pattern" or q.target not in found:

@@ -43,11 +43,11 @@ class CheckpointError(Exception):
 
 
 def key_path() -> Path:
-    return Path(getattr(settings, "AUDIT_KEY_FILE", "") or settings.DATA_DIR / "audit-ed25519.pem")
+    return Path(settings.AUDIT_KEY_FILE)
 
 
 def checkpoint_dir() -> Path:
-    return Path(getattr(settings, "AUDIT_CHECKPOINT_DIR", "") or settings.DATA_DIR / "checkpoints")
+    return Path(settings.AUDIT_CHECKPOINT_DIR)
 
 
 def generate_key(path: Path) -> Path:
@@ -107,7 +107,7 @@ def write_checkpoint(directory: Path, key: Ed25519PrivateKey) -> Path:
         head = ChainHead.objects.select_for_update().filter(id=1).first()
         seq, digest = (head.seq, head.hash) if head else (0, "0" * 64)
         body: dict[str, Any] = {
-            "node": getattr(settings, "NODE_NAME", "") or "armstrace",
+            "node": settings.NODE_NAME,
             "seq": seq,
             "hash": digest,
             "created_at": clock.now().isoformat(),
