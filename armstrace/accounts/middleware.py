@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
@@ -23,6 +24,21 @@ LAST_SEEN_KEY = "armstrace_last_seen"
 # The last-seen time is written at most this often, not on every request.
 LAST_SEEN_GRANULARITY = 60
 API_PREFIX = "/api/"
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's pages open in the language they chose, whatever the browser
+    asks; everyone else gets the language cookie's or the browser's (LocaleMiddleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = getattr(request.user, "preferred_language", "")
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
 
 
 class IdleTimeoutMiddleware:
@@ -52,7 +68,7 @@ class IdleTimeoutMiddleware:
 @cache
 def _open_paths() -> frozenset[str]:
     """Pages an unverified session may open: the sign-in steps and signing out."""
-    names = ("login", "logout", "signed-out", "otp-verify", "otp-enrol")
+    names = ("login", "logout", "signed-out", "otp-verify", "otp-enrol", "language")
     return frozenset(reverse(name) for name in names)
 
 

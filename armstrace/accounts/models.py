@@ -29,7 +29,9 @@ class User(AbstractUser):
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
-    preferred_language = models.CharField(max_length=8, blank=True)
+    # One of settings.LANGUAGES, checked by services.set_preferred_language; blank: the
+    # browser's language.
+    preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
 
 
 class RoleGrant(models.Model):

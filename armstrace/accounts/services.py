@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
@@ -135,6 +136,31 @@ def user_for_token(secret: str) -> User | None:
     user = token.user
     user._armstrace_token_scopes = list(token.scopes)  # type: ignore[attr-defined]
     return user
+
+
+def offered_language(code: str) -> str | None:
+    """`code` if the interface is offered in it (settings.LANGUAGES), else None."""
+    return code if code in dict(settings.LANGUAGES) else None
+
+
+def set_preferred_language(*, user: User, language: str) -> None:
+    """The language `user`'s pages open in, wherever they sign in."""
+    if offered_language(language) is None:
+        raise DomainValidationError(
+            "language", _("is not one of the languages offered"), code="invalid"
+        )
+    if user.preferred_language == language:
+        return
+    with transaction.atomic():
+        previous = user.preferred_language
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+        record_event(
+            "accounts:user:language",
+            object_type="accounts.user",
+            object_id=str(user.pk),
+            data={"from": previous, "to": language},
+        )
 
 
 # --- Sign-in protection: lockouts, refused token addresses, TOTP devices ------------------

@@ -30,6 +30,7 @@ urlpatterns = [
     path("login/enrol/", views.otp_enrol, name="otp-enrol"),
     # POST only (Django 5): a link or a prefetch cannot sign anyone out.
     path("logout/", public_view(LogoutView.as_view(next_page="signed-out")), name="logout"),
+    path("language/", views.choose_language, name="language"),
     # Not "logged_out.html": django.contrib.admin ships one and comes first in INSTALLED_APPS.
     path(
         "signed-out/",

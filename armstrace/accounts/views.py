@@ -16,10 +16,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from armstrace.accounts import services
@@ -140,3 +141,27 @@ def locked_out(
         "minutes": settings.ARMSTRACE_LOCKOUT_MINUTES,
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+@public
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponseBase:
+    """Any visitor may choose the interface language; a signed-in user keeps the choice for
+    every later session, a visitor in a cookie."""
+    language = services.offered_language(request.POST.get("language", ""))
+    if language is None:
+        messages.error(request, _("Choose one of the languages offered."))
+        return redirect(_next_url(request))
+    if isinstance(request.user, User):
+        services.set_preferred_language(user=request.user, language=language)
+    translation.activate(language)
+    response = redirect(_next_url(request))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

@@ -26,7 +26,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("two_factor_on")]
 VERIFY = reverse("otp-verify")
 ENROL = reverse("otp-enrol")
 HOME = reverse("registry:weapon-list")
-OPEN = {reverse(name) for name in ("login", "logout", "signed-out", "otp-verify", "otp-enrol")}
+OPEN = {
+    reverse(name)
+    for name in ("login", "logout", "signed-out", "otp-verify", "otp-enrol", "language")
+}
 
 
 @pytest.fixture
