@@ -269,8 +269,10 @@ ARMSTRACE_IMPORT_MARK_FORMAT = env_str("ARMSTRACE_IMPORT_MARK_FORMAT", "{country
 # Days within which a found or seized weapon must be marked and recorded, or destroyed
 # (ITI para 9 says "as soon as possible": the number is national policy).
 ARMSTRACE_FOUND_DEADLINE_DAYS = int(env_str("ARMSTRACE_FOUND_DEADLINE_DAYS", "90"))
-# A TrueType font for PDFs (checklists, certificates); default: DejaVu Sans if installed.
+# A TrueType font for PDFs (checklists, certificates, trace forms); default: DejaVu Sans if
+# installed. Fallbacks print what it lacks (Chinese); default: the first CJK font installed.
 ARMSTRACE_PDF_FONT = env_str("ARMSTRACE_PDF_FONT", "")
+ARMSTRACE_PDF_FALLBACK_FONTS = env_list("ARMSTRACE_PDF_FALLBACK_FONTS", "")
 # Photographs: the largest file accepted, and the decompression-bomb guard.
 ARMSTRACE_IMAGE_MAX_BYTES = int(env_str("ARMSTRACE_IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
 ARMSTRACE_IMAGE_MAX_PIXELS = int(env_str("ARMSTRACE_IMAGE_MAX_PIXELS", "50000000"))

@@ -31,20 +31,25 @@ def run(title: str, command: list[str]) -> bool:
     return code == 0
 
 
-CHROMIUM = Path("/usr/bin/chromium")
+# The browser tests drive Debian's Chromium (Playwright's own download is not used); a CJK
+# font lets Chromium and the PDF forms draw Chinese (DejaVu, installed, covers Arabic).
+SYSTEM_PACKAGES = {
+    "chromium": Path("/usr/bin/chromium"),
+    "fonts-wqy-microhei": Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+}
 
 
-def ensure_chromium() -> None:
-    """The browser tests drive Debian's Chromium (Playwright's own download is not used)."""
-    if CHROMIUM.exists() or os.geteuid() != 0:
+def ensure_system_packages() -> None:
+    missing = [name for name, path in SYSTEM_PACKAGES.items() if not path.exists()]
+    if not missing or os.geteuid() != 0:
         return
-    print("\n=== installing chromium for the browser tests (apt-get)", flush=True)
+    print(f"\n=== installing {', '.join(missing)} for the tests (apt-get)", flush=True)
     subprocess.call(["apt-get", "update", "-qq"])
-    subprocess.call(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"])
+    subprocess.call(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing])
 
 
 def main() -> int:
-    ensure_chromium()
+    ensure_system_packages()
     pytest = [str(BIN / "pytest"), *sys.argv[1:]]
     steps = [
         ("ruff", [str(BIN / "ruff"), "check", "."]),

@@ -6,21 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from armstrace.core.pdffonts import use_unicode_fonts
 from armstrace.marking.models import Campaign, CampaignItem, Destruction
 from armstrace.registry.choices import ComponentType
 from armstrace.registry.models import Weapon
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/usr/local/share/fonts/DejaVuSans.ttf",
-)
 FONT = "body"
 
 
@@ -71,16 +65,9 @@ class _Document(FPDF):
 
 
 def _add_font(pdf: FPDF) -> bool:
-    configured = getattr(settings, "ARMSTRACE_PDF_FONT", "")
-    for candidate in (configured, *FONT_CANDIDATES):
-        if candidate and Path(candidate).is_file():
-            pdf.add_font(FONT, fname=candidate)
-            bold = Path(candidate).with_name(Path(candidate).stem + "-Bold.ttf")
-            pdf.add_font(FONT, style="B", fname=bold if bold.is_file() else candidate)
-            pdf.set_font(FONT, size=10)
-            return True
-    pdf.set_font("helvetica", size=10)
-    return False
+    unicode = use_unicode_fonts(pdf, FONT)
+    pdf.set_font(FONT if unicode else "helvetica", size=10)
+    return unicode
 
 
 def checklist(campaign: Campaign, items: Sequence[CampaignItem], when: dt.datetime) -> bytes:

@@ -78,10 +78,12 @@ def outcome(chain: list[dict[str, Any]]) -> dict[str, Any]:
     diversion = next((link for link in reversed(tail) if link["event"] in DIVERSION), None)
     leads_to = ""
     if diversion is not None:
-        how = _("Reported %(event)s on %(date)s (registry record).") % {
-            "event": EventKind(diversion["event"]).label.lower(),
-            "date": diversion["date"],
-        }
+        reported = (
+            _("Reported lost on %(date)s (registry record).")
+            if diversion["event"] == EventKind.LOST
+            else _("Reported stolen on %(date)s (registry record).")
+        )
+        how = reported % {"date": diversion["date"]}
     elif last_legal is not None and last_legal["event"] == EventKind.EXPORTED:
         leads_to = last_legal["counterpart_country"]
         how = _("The chain leads to %(state)s: a follow-up request to that state is needed.") % {

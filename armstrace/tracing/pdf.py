@@ -3,14 +3,14 @@
 Laid out like a classic trace request form (ATF 3312.1): numbered parts, each a boxed
 grid of numbered fields, in the request's language (settings.LANGUAGES; English when the
 language is not offered). The confidentiality level and use restrictions head every page.
-A Unicode font (DejaVu Sans, as armstrace/marking/pdf.py finds it) prints every script it
-covers; without it, characters outside Latin-1 print as '?'.
+Fonts and shaping come from armstrace/core/pdffonts.py (Arabic joined, right to left;
+Chinese from a CJK fallback font); without a Unicode font, characters outside Latin-1 print
+as '?'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from armstrace.marking.pdf import FONT_CANDIDATES
+from armstrace.core.pdffonts import use_unicode_fonts
 from armstrace.reference.choices import WeaponType
 from armstrace.tracing.choices import Completeness, Confidentiality, IllicitGround
 from armstrace.tracing.models import TraceAnswer, TraceRequest
@@ -35,7 +35,7 @@ def language_of(request: TraceRequest) -> str:
 class _Form(FPDF):
     def __init__(self, title: str, banner: str, footer_ref: str) -> None:
         super().__init__(orientation="portrait", format="A4")
-        self.unicode = self._font()
+        self.unicode = use_unicode_fonts(self, FONT)
         self.heading, self.banner, self.footer_ref = title, banner, footer_ref
         self.set_title(title)
         self.set_creator("ArmsTrace")
@@ -43,16 +43,6 @@ class _Form(FPDF):
         self.part_no = 0
         self.field_no = 0
         self.add_page()
-
-    def _font(self) -> bool:
-        configured = getattr(settings, "ARMSTRACE_PDF_FONT", "")
-        for candidate in (configured, *FONT_CANDIDATES):
-            if candidate and Path(candidate).is_file():
-                self.add_font(FONT, fname=candidate)
-                bold = Path(candidate).with_name(Path(candidate).stem + "-Bold.ttf")
-                self.add_font(FONT, style="B", fname=bold if bold.is_file() else candidate)
-                return True
-        return False
 
     def use(self, size: float, bold: bool = False) -> None:
         self.set_font(FONT if self.unicode else "helvetica", "B" if bold else "", size)

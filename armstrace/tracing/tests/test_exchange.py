@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -14,9 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from armstrace.accounts.services import issue_token
 from armstrace.audit.models import AuditEntry
+from armstrace.core import pdffonts
 from armstrace.core.exceptions import DomainValidationError, PermissionDenied
 from armstrace.tracing import exchange, services
 from armstrace.tracing.exceptions import InvalidFields
@@ -289,3 +293,31 @@ def test_the_pdf_prints_in_every_offered_language(poc, language):
     answer = released_incoming(poc, language=language)
     assert exchange.export_request(request=trace, actor=poc, fmt="pdf").startswith(b"%PDF")
     assert exchange.export_answer(answer=answer, actor=poc, fmt="pdf").startswith(b"%PDF")
+
+
+def printed_characters(pdf: bytes) -> set[str]:
+    """Every character the PDF prints, read from its fonts' ToUnicode maps."""
+    chars = set()
+    for section in re.findall(rb"beginbfchar(.*?)endbfchar", pdf, re.S):
+        for _glyph, code in re.findall(rb"<([0-9A-F]+)>\s*<([0-9A-F]+)>", section):
+            chars.add(bytes.fromhex(code.decode()).decode("utf-16-be"))
+    return chars
+
+
+def test_the_pdf_form_is_printed_in_the_requests_language(poc):
+    """Latin-only content, so Chinese or Arabic letters can come only from the form's words."""
+    pdfs = {
+        language: exchange.export_request(
+            request=make(poc, "outgoing", language=language, found_place="Mombasa"),
+            actor=poc,
+            fmt="pdf",
+        )
+        for language in ("en", "zh-hans", "ar")
+    }
+    assert pdffonts.fallback_fonts(), "no CJK font: apt-get install fonts-wqy-microhei"
+    for language, pdf in pdfs.items():
+        with translation.override(language):
+            heading = set(gettext("Requesting agency and officer").replace(" ", ""))
+        assert heading <= printed_characters(pdf), language
+    assert not any("\u4e00" <= c <= "\u9fff" for c in printed_characters(pdfs["en"]))
+    assert any("\u0600" <= c <= "\u06ff" for c in printed_characters(pdfs["ar"]))

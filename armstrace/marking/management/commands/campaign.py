@@ -138,6 +138,8 @@ def _unit(text: str) -> Party:
     found = list(units.filter(pk=int(text))) if text.isdigit() else []
     found = found or list(units.filter(name__iexact=text.strip())[:2])
     if len(found) != 1:
-        problem = _("no state unit") if not found else _("several state units")
-        raise CommandError(_("%(problem)s named %(t)r") % {"problem": problem, "t": text})
+        problem = (
+            _("no state unit named %(t)r") if not found else _("several state units named %(t)r")
+        )
+        raise CommandError(problem % {"t": text})
     return found[0]

@@ -101,9 +101,10 @@ class Command(BaseCommand):
     def _remind(self) -> None:
         done = services.send_reminders()
         for reminder in done:
-            escalated = _(" and escalated") if reminder.escalated else ""
-            self.stdout.write(
-                _("%(id)s: %(late)s overdue, reminder recorded%(escalated)s")
-                % {"id": reminder.request_id, "late": reminder.late, "escalated": escalated}
+            line = (
+                _("%(id)s: %(late)s overdue, reminder recorded and escalated")
+                if reminder.escalated
+                else _("%(id)s: %(late)s overdue, reminder recorded")
             )
+            self.stdout.write(line % {"id": reminder.request_id, "late": reminder.late})
         self.stdout.write(_("%(n)d reminder(s) recorded") % {"n": len(done)})
