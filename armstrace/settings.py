@@ -120,6 +120,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "armstrace.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "armstrace.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -237,6 +238,7 @@ LANGUAGES = [
     ("es", "Español"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORM_RENDERER = "armstrace.core.forms.Renderer"  # selects built in Python: see there
 FORMAT_MODULE_PATH = ["armstrace.core.formats"]  # English dates in ISO order
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a visitor's choice outlives the browser session
 TIME_ZONE = env_str("ARMSTRACE_TIME_ZONE", "UTC")

@@ -1,7 +1,9 @@
-"""Opens an audit context for every web and API request; sets the security headers."""
+"""Opens an audit context for every web and API request; sets the security headers; reports
+the time each response took."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -56,4 +58,20 @@ class SecurityHeadersMiddleware:
             "Content-Security-Policy", ADMIN_POLICY if admin else CONTENT_SECURITY_POLICY
         )
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class ServerTimingMiddleware:
+    """`Server-Timing: app;dur=<ms>` on every response: the time the application spent,
+    which browsers' developer tools and the page benchmark (bench/pages.py) read. First in
+    the chain, so it covers every other middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        response["Server-Timing"] = f"app;dur={elapsed_ms:.1f}"
         return response

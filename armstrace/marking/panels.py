@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from armstrace.accounts.permissions import has_permission
 from armstrace.marking import findings, profiles
 from armstrace.marking.permissions import IMPORT_RECORD
-from armstrace.marking.views.checks import ImportForm
 from armstrace.registry.models import Weapon
 from armstrace.registry.panels import Panel
 from armstrace.registry.permissions import WEAPON_VIEW
@@ -28,8 +27,8 @@ def panel_context(request: HttpRequest, weapon: Weapon) -> dict[str, Any] | None
         for profile in enabled
     ]
     context: dict[str, Any] = {"weapon": weapon, "by_profile": by_profile, "count": len(found)}
-    if has_permission(user, IMPORT_RECORD, agency=weapon.agency):
-        context["import_form"] = ImportForm(user=user)
+    # A link, not the form: its country and importer lists would double the page's time.
+    context["can_record_import"] = has_permission(user, IMPORT_RECORD, agency=weapon.agency)
     return context
 
 

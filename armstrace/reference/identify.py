@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
 from armstrace.reference.models import (
@@ -39,6 +40,12 @@ MAX_SPAN = 5
 OWN_FIELD, OTHER_FIELD = 1.0, 0.8
 FUZZY_CUTOFF = 88
 # Dissolved states and their main successors: weapons keep the old country on their marks.
+# How a design's producer relates to its originator (ManufacturerDesign.relation), in words.
+RELATIONS = {
+    "licensed": gettext_lazy("licensed"),
+    "copy": gettext_lazy("copy"),
+    "derivative": gettext_lazy("derivative"),
+}
 SUCCESSORS = {"SU": "RU", "YU": "RS", "CS": "CZ", "DD": "DE"}
 W_MODEL, W_MAKER, W_COUNTRY, W_CALIBRE, W_TYPE, W_MARK = 1.0, 1.0, 1.0, 0.5, 0.3, 0.8
 
@@ -490,7 +497,7 @@ def _score_option(
             % {
                 "w": model_words,
                 "v": option.designation,
-                "rel": option.relation,
+                "rel": RELATIONS.get(option.relation, option.relation),
                 "d": option.design_name,
                 "p": producer_name,
                 "c": option.country or "?",

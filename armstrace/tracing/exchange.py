@@ -181,7 +181,12 @@ def _disclosed(
             EventKind.DISCLOSED,
             status_before=request.status,
             rule=f"export_{what}",
-            note=_("%(what)s as %(format)s to %(to)s") % {"what": what, "format": fmt, "to": to},
+            note=(
+                _("Request disclosed as %(format)s to %(to)s")
+                if what == "request"
+                else _("Answer disclosed as %(format)s to %(to)s")
+            )
+            % {"format": fmt, "to": to},
         )
         record_event(
             f"tracing:{what}:disclosed",

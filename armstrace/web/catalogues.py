@@ -53,6 +53,7 @@ def _makemessages(
         locale=locale_list,
         ignore_patterns=[*IGNORE, *extra_ignore],
         no_location=True,
+        no_obsolete=True,
         keep_pot=keep_pot,
         verbosity=0,
     )
@@ -61,7 +62,7 @@ def _makemessages(
 def update() -> None:
     """Merge new and changed source messages into every catalogue, then compile them."""
     _makemessages(locales())
-    call_command("compilemessages", locale=locales(), verbosity=0)
+    call_command("compilemessages", locale=locales(), ignore_patterns=[".venv"], verbosity=0)
 
 
 def source_messages() -> list[polib.POEntry]:

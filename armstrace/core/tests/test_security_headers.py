@@ -65,3 +65,10 @@ def test_the_deployment_checklist_passes_under_production_settings_behind_tls(tm
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_every_response_says_how_long_the_application_took(client, registrar):
+    client.force_login(registrar)
+    for path in ("/weapons/", "/api/v1/weapons", "/no-such-page/"):
+        timing = client.get(path)["Server-Timing"]
+        assert timing.startswith("app;dur=") and float(timing.split("=")[1]) > 0, path

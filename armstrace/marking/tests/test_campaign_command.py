@@ -47,7 +47,7 @@ def test_a_campaign_runs_from_the_command_line(agencies, weapon_factory, tmp_pat
     marks = list(campaign.items.values_list("mark_text", flat=True))
     log = tmp_path / "log.csv"
     log.write_text("mark_text,result\n" + "".join(f"{m},done\n" for m in marks), encoding="utf-8")
-    assert "done 2" in run("complete", code, str(log))
+    assert "Marked: 2, Failed: 0" in run("complete", code, str(log))
     status = run("status", code)
     assert "Completed" in status and "done: 2" in status
     assert AuditEntry.objects.filter(channel="cli", tag="marking:campaign:allocated").exists()

@@ -185,15 +185,17 @@ def test_dates_and_numbers_follow_the_language(registrar, weapon_factory):
     assert "04\u200f/03\u200f/2026" in pages["ar"]  # day first, with right-to-left marks
 
 
+@pytest.fixture(scope="class")
+def users(django_db_setup, django_db_blocker):
+    """A small demo registry for the tests of a class, rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo.build_demo(weapons=40, seed=3)
+        yield list(User.objects.filter(is_active=True).order_by("username"))
+        transaction.set_rollback(True)
+
+
 class TestEveryPageInEveryLanguage:
     """One small demo registry; each page opened in each language by a user allowed to."""
-
-    @pytest.fixture(scope="class")
-    def users(self, django_db_setup, django_db_blocker):
-        with django_db_blocker.unblock(), transaction.atomic():
-            demo.build_demo(weapons=40, seed=3)
-            yield list(User.objects.filter(is_active=True).order_by("username"))
-            transaction.set_rollback(True)
 
     def _viewer(self, users: list[User], permission: str) -> User | None:
         if permission in (PUBLIC, SIGNED_IN):

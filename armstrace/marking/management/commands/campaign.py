@@ -14,7 +14,7 @@ from armstrace.core import clock
 from armstrace.core.context import audit_context
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.marking import pdf, selectors
-from armstrace.marking.choices import CampaignPurpose
+from armstrace.marking.choices import CampaignPurpose, ItemStatus
 from armstrace.marking.models import Campaign
 from armstrace.marking.services import campaigns
 from armstrace.registry.choices import ComponentType, MarkMethod, PartyKind
@@ -110,9 +110,9 @@ class Command(BaseCommand):
         report = campaigns.import_machine_log(_campaign(options["code"]), options["log"])
         for row in report.rejected:
             self.stderr.write(_("row %(n)d: %(reason)s") % {"n": row.number, "reason": row.reason})
-        counts = ", ".join(f"{k} {v}" for k, v in report.counts.items())
+        counts = ", ".join(f"{ItemStatus(code).label}: {n}" for code, n in report.counts.items())
         self.stdout.write(
-            _("%(counts)s, unchanged %(same)d, refused %(bad)d")
+            _("%(counts)s; unchanged: %(same)d; refused: %(bad)d")
             % {"counts": counts, "same": report.unchanged, "bad": len(report.rejected)}
         )
         if report.rejected:

@@ -27,7 +27,8 @@ class Command(BaseCommand):
     help = _(
         "Spot checks (mission R9). `draw` draws a stratified random sample of records and "
         "assigns it round-robin to clerks, who compare each record with its source document "
-        "on the web; `report ID` prints the estimated error rate with 95% intervals."
+        "on the web; `report ID` prints the estimated error rate and its confidence interval "
+        "(95 percent)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -151,7 +152,7 @@ def _as_table(spot_check: SpotCheck, estimate: Estimate) -> str:
     )
     headings = (
         _("stratum"), _("population"), _("drawn"), _("checked"), _("errors"),
-        _("error rate"), _("95% interval"),
+        _("error rate"), _("%(level)d%% interval") % {"level": 95},
     )  # fmt: skip
     for heading in headings:
         table.add_column(heading)
