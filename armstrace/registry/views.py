@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +21,7 @@ from armstrace.accounts.decorators import permission_required
 from armstrace.accounts.permissions import Permission, has_permission
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.htmx import wants_fragment
+from armstrace.core.paging import CappedPaginator
 from armstrace.registry import images, personal, restoration, selectors, services
 from armstrace.registry.forms import (
     ComponentForm,
@@ -73,7 +73,7 @@ def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> 
 def weapon_list(request: HttpRequest) -> HttpResponse:
     filters = WeaponFilterForm(request.GET)
     weapons = filters.filter(selectors.weapons_for(request.user))
-    page = Paginator(weapons, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(weapons, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "page": page,
