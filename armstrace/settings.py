@@ -116,6 +116,8 @@ INSTALLED_APPS = [
     "armstrace.intake",
     "armstrace.marking",
     "armstrace.tracing",
+    "armstrace.analytics",
+    "armstrace.reporting",
     "armstrace.web",
 ]
 

@@ -19,5 +19,7 @@ urlpatterns = [
     path("quality/", include("armstrace.quality.urls")),
     path("marking/", include("armstrace.marking.urls")),
     path("tracing/", include("armstrace.tracing.urls")),
+    path("analytics/", include("armstrace.analytics.urls")),
+    path("reporting/", include("armstrace.reporting.urls")),
     path("", include("armstrace.web.urls")),
 ]
