@@ -189,6 +189,7 @@ ARMSTRACE_SESSION_IDLE_MINUTES = int(env_str("ARMSTRACE_SESSION_IDLE_MINUTES", "
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins
     "django.contrib.auth.backends.ModelBackend",
+    "armstrace.accounts.backends.AdministratorBackend",  # the admin, for administrators
 ]
 # After this many failed sign-ins (password or second factor) a username is locked from
 # that address for the cool-off; API tokens are refused per address after as many failures.

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from armstrace.accounts.models import Agency, RoleGrant, User
 
@@ -11,8 +12,18 @@ class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
 
 @admin.register(User)
 class ArmsTraceUserAdmin(UserAdmin[User]):
+    """Roles are granted per agency below; Django's superuser flag, groups and model
+    permissions are not offered: an administrator cannot raise anyone above the roles."""
+
     inlines = [RoleGrantInline]
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("ArmsTrace", {"fields": ("agency",)}))
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("ArmsTrace"), {"fields": ("agency", "preferred_language", "is_active", "is_staff")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    list_filter = ("is_active", "agency")
 
 
 @admin.register(Agency)

@@ -18,7 +18,8 @@ class Agency(models.Model):
     national_scope = models.BooleanField(_("national scope"), default=False)
 
     class Meta:
-        verbose_name_plural = "agencies"
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -41,6 +42,8 @@ class RoleGrant(models.Model):
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "agency"], name="unique_role_grant")
         ]

@@ -14,8 +14,13 @@ from django.utils.safestring import SafeString, mark_safe
 class Form(forms.Form):
     """Labels sit above their fields: no colon after them, as on every other page."""
 
+    # A page with several forms gives each its own prefix, so no element id repeats and
+    # every label names its own field.
+    id_prefix = "id_"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", f"{self.id_prefix}%s")
         super().__init__(*args, **kwargs)
 
 

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def load_bundled_reference(sender: AppConfig, **kwargs: Any) -> None:
@@ -22,6 +23,7 @@ def load_bundled_reference(sender: AppConfig, **kwargs: Any) -> None:
 class ReferenceConfig(AppConfig):
     name = "armstrace.reference"
     label = "reference"
+    verbose_name = _("Reference data")
 
     def ready(self) -> None:
         post_migrate.connect(load_bundled_reference, sender=self)

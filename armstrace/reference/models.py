@@ -34,7 +34,8 @@ class Country(Provenance):
     historic = models.BooleanField(_("no longer exists"), default=False)
 
     class Meta:
-        verbose_name_plural = "countries"
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -68,7 +69,8 @@ class CountryAlias(NormalisedAlias):
     language = models.CharField(max_length=8, blank=True)
 
     class Meta:
-        verbose_name_plural = "country aliases"
+        verbose_name = _("country alias")
+        verbose_name_plural = _("country aliases")
 
     def __str__(self) -> str:
         return f"{self.alias} -> {self.country_id}"
@@ -86,6 +88,8 @@ class Manufacturer(Provenance):
     factory_codes = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = _("manufacturer")
+        verbose_name_plural = _("manufacturers")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -100,7 +104,8 @@ class ManufacturerAlias(NormalisedAlias):
     kind = models.CharField(max_length=16, default="alias")  # alias, historic, ncic
 
     class Meta:
-        verbose_name_plural = "manufacturer aliases"
+        verbose_name = _("manufacturer alias")
+        verbose_name_plural = _("manufacturer aliases")
 
     def __str__(self) -> str:
         return f"{self.alias} -> {self.manufacturer_id}"
@@ -114,6 +119,8 @@ class Calibre(Provenance):
     related = models.ManyToManyField("self", blank=True, symmetrical=True)
 
     class Meta:
+        verbose_name = _("calibre")
+        verbose_name_plural = _("calibres")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -127,7 +134,8 @@ class CalibreAlias(NormalisedAlias):
     alias_norm = models.CharField(max_length=120, db_index=True)
 
     class Meta:
-        verbose_name_plural = "calibre aliases"
+        verbose_name = _("calibre alias")
+        verbose_name_plural = _("calibre aliases")
 
     def __str__(self) -> str:
         return f"{self.alias} -> {self.calibre_id}"
@@ -147,6 +155,8 @@ class Design(Provenance):
     aliases = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = _("design")
+        verbose_name_plural = _("designs")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -167,6 +177,8 @@ class Variant(Provenance):
     calibres = models.JSONField(default=list, blank=True)  # when unlike the design's
 
     class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
         ordering = ["design", "designation"]
 
     def __str__(self) -> str:
@@ -184,6 +196,10 @@ class ModelTerm(NormalisedAlias):
         Variant, on_delete=models.CASCADE, null=True, blank=True, related_name="terms"
     )
 
+    class Meta:
+        verbose_name = _("model term")
+        verbose_name_plural = _("model terms")
+
     def __str__(self) -> str:
         return self.term
 
@@ -197,6 +213,10 @@ class WeaponTypeTerm(NormalisedAlias):
     term = models.CharField(max_length=120)
     term_norm = models.CharField(max_length=120, db_index=True)
 
+    class Meta:
+        verbose_name = _("weapon type term")
+        verbose_name_plural = _("weapon type terms")
+
     def __str__(self) -> str:
         return f"{self.term} -> {self.weapon_type}"
 
@@ -207,6 +227,10 @@ class WeaponTypeInfo(Provenance):
     un_group = models.CharField(max_length=80)
     hs_codes = models.JSONField(default=list)
     ncic_codes = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("weapon type")
+        verbose_name_plural = _("weapon types")
 
     def __str__(self) -> str:
         return self.weapon_type
@@ -227,6 +251,10 @@ class ProofMark(NormalisedAlias):
     meaning = models.CharField(max_length=300, blank=True)
     note = models.TextField(blank=True)
 
+    class Meta:
+        verbose_name = _("proof mark")
+        verbose_name_plural = _("proof marks")
+
     def __str__(self) -> str:
         return self.description
 
@@ -240,6 +268,8 @@ class ReferenceVersion(models.Model):
     counts = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _("reference data version")
+        verbose_name_plural = _("reference data versions")
         ordering = ["-loaded_at"]
 
     def __str__(self) -> str:

@@ -13,9 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.functional import Promise
 from django.utils.http import urlencode
-from django.utils.translation import gettext_lazy as _
 
 from armstrace.accounts.decorators import permission_required
 from armstrace.core.exceptions import DomainValidationError
@@ -25,6 +23,7 @@ from armstrace.reference.models import Country
 from armstrace.registry.choices import Status
 from armstrace.registry.forms import add_domain_error
 from armstrace.registry.selectors import concealed_agencies
+from armstrace.search.choices import MATCH_LABELS
 from armstrace.search.forms import SearchForm
 from armstrace.search.permissions import WEAPON_SEARCH
 from armstrace.search.services import Candidate, SearchResult, search_weapons
@@ -33,12 +32,6 @@ LIMIT = 20
 INVALID = 422  # a refused query: the same code the API answers
 SUBMITTED = ("purpose",)  # the form always sends it; a link with a serial only prefills
 # The kind of match, in words: the badge never speaks by colour alone.
-MATCH_LABELS: dict[str, str | Promise] = {
-    "exact": _("Exact"),
-    "equivalent": _("Equivalent"),
-    "partial": _("Partial"),
-    "fuzzy": _("Fuzzy"),
-}
 CLUES = ("manufacturer", "model", "calibre", "type", "country")
 
 

@@ -183,6 +183,7 @@ class TraceRequestForm(Form):
 
 
 class TransitionForm(Form):
+    id_prefix = "step_"
     to = forms.ChoiceField(label=_("New status"), choices=Status.choices)
     grounds = forms.MultipleChoiceField(
         label=_("Grounds (ITI para 22)"),
@@ -203,10 +204,12 @@ class TransitionForm(Form):
 
 
 class DraftForm(Form):
+    id_prefix = "draft_"
     weapon_id = forms.UUIDField(label=_("Weapon (optional)"), required=False)
 
 
 class ReleaseForm(Form):
+    id_prefix = "release_"
     completeness = forms.ChoiceField(label=_("The answer is"), choices=Completeness.choices)
     redact_personal = forms.BooleanField(
         label=_("Withhold the names of natural persons"), required=False, initial=True
@@ -291,6 +294,7 @@ class ReceivedAnswerForm(Form):
 
 
 class ExportForm(Form):
+    id_prefix = "export_"
     format = forms.ChoiceField(
         label=_("Format"), choices=[("pdf", _("PDF form")), ("json", _("JSON document"))]
     )
@@ -303,6 +307,7 @@ class ExportForm(Form):
 
 
 class QuestionForm(Form):
+    id_prefix = "question_"
     party = forms.ModelChoiceField(
         label=_("Manufacturer or dealer"),
         queryset=Party.objects.filter(kind__in=BOOK_KEEPERS).order_by("name"),

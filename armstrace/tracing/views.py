@@ -118,6 +118,8 @@ def _detail_context(request: HttpRequest, trace: TraceRequest, **forms: Any) -> 
         "trace": trace,
         "events": selectors.history(trace),
         "answers": answers,
+        # Each answer's export form has ids of its own (several answers: several forms).
+        "answer_rows": [(a, ExportForm(auto_id=f"answer{a.pk}_%s")) for a in answers],
         "follow_ups": followup.follow_up_states(user, trace, answers),
         "can_export": exchange.may_export(user, trace),
         "export_form": ExportForm(),

@@ -17,18 +17,32 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django_otp.oath import totp
+from django.utils.text import capfirst
+from django_otp.oath import hotp
+
+from tests.browser.i18n import CODES, Language
 
 CHROMIUM = Path(os.environ.get("ARMSTRACE_CHROMIUM", "/usr/bin/chromium"))
 # The README's pictures are refreshed on demand (ARMSTRACE_SCREENSHOTS=docs/screenshots);
 # otherwise they go to a temporary directory, so a test run leaves the tree as it was.
 SCREENSHOTS = Path(os.environ.get("ARMSTRACE_SCREENSHOTS") or tempfile.mkdtemp(prefix="shots-"))
 DEMO_WEAPONS = "300"
+TOTP_STEP = 30  # seconds, django-otp's default
+TOTP_MARGIN = 3  # seconds: a code is not computed this close to the end of its step
+
+
+@dataclass
+class Authenticator:
+    """What the server knows of a user's authenticator: the last time step used and the
+    drift it has learnt (django-otp follows the step of each accepted code)."""
+
+    last_step: int = -1
+    drift: int = 0
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,7 @@ class Site:
     url: str
     passwords: dict[str, str]  # username -> password, from the demo's credentials file
     totp_secrets: dict[str, str]  # username -> base32 secret (points of contact, admins)
+    authenticators: dict[str, Authenticator] = field(default_factory=dict)
 
 
 def _free_port() -> int:
@@ -127,6 +142,12 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+@pytest.fixture(params=CODES)
+def language(request: pytest.FixtureRequest) -> Language:
+    """Each journey runs once in every language of CODES."""
+    return Language(request.param)
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
@@ -136,17 +157,53 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def sign_in(page: Any, site: Site, username: str) -> None:
-    page.goto(f"{site.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(site.passwords[username])
+def page_language(page: Any) -> Language:
+    """The language the page is in now (html[lang])."""
+    return Language(page.locator("html").get_attribute("lang"))
+
+
+def choose_language(page: Any, language: Language) -> None:
+    """Choose with the header's form, labelled in the language the page is in now."""
+    current = page_language(page)
+    form = page.locator("header form.language")
+    form.get_by_label(current("Language"), exact=True).select_option(language.code)
     with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+        form.get_by_role("button", name=current("Change"), exact=True).click()
+    assert page_language(page) == language
+
+
+def sign_in(page: Any, site: Site, username: str, language: Language | None = None) -> None:
+    """Open the sign-in page, choose the language if asked (before signing in: a choice
+    made once signed in is saved on the account, and the demo users are shared by every
+    test), then sign in through the forms labelled in the page's language."""
+    page.goto(f"{site.url}/login/")
+    if language is not None and page_language(page) != language:
+        choose_language(page, language)
+    words = page_language(page)
+    form = page.locator("main form")
+    # Django's sign-in form: the user model's verbose name, and a colon after each label.
+    form.get_by_label(capfirst(words("username"))).fill(username)
+    form.get_by_label(words("Password")).fill(site.passwords[username])
+    with page.expect_navigation():
+        form.get_by_role("button", name=words("Sign in"), exact=True).click()
     if "/login/verify/" in page.url:  # the second step of points of contact and admins
-        code = f"{totp(base64.b32decode(site.totp_secrets[username])):06d}"
-        page.get_by_label("Code from your authenticator app").fill(code)
+        form.get_by_label(words("Code from your authenticator app")).fill(totp_code(site, username))
         with page.expect_navigation():
-            page.get_by_role("button", name="Confirm").click()
+            form.get_by_role("button", name=words("Confirm"), exact=True).click()
+    assert "/login/" not in page.url, page.locator("main").inner_text()
+
+
+def totp_code(site: Site, username: str) -> str:
+    """A code the server has not seen yet. django-otp accepts a time step once, and only
+    within one step of the drift it learnt; a user signed in several times a minute gets
+    the next unused step, as from a phone running ahead, which the server then follows."""
+    state = site.authenticators.setdefault(username, Authenticator())
+    while time.time() % TOTP_STEP > TOTP_STEP - TOTP_MARGIN:  # the server sees this step
+        time.sleep(0.2)
+    now = int(time.time()) // TOTP_STEP
+    step = max(state.last_step + 1, now + state.drift)
+    state.last_step, state.drift = step, step - now
+    return f"{hotp(base64.b32decode(site.totp_secrets[username]), step):06d}"
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = False) -> None:
