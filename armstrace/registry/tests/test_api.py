@@ -77,8 +77,9 @@ def test_weapon_list_finds_a_serial_however_it_is_written(registrar, weapon_fact
 
 
 def test_weapon_list_filters_by_maker_type_status_country_and_agency(registrar, weapon_factory):
+    concern = create_party(kind="manufacturer", name="Kalashnikov Concern", country="RU")
     kalashnikov = weapon_factory(
-        manufacturer_name="Kalashnikov Concern", country_of_manufacture="RU"
+        manufacturer=concern, manufacturer_name="Kalashnikov Concern", country_of_manufacture="RU"
     )
     pistol = weapon_factory(weapon_type="pistol")
     missing = weapon_factory()

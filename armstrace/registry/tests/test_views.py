@@ -554,3 +554,14 @@ def test_anonymous_visitor_is_sent_to_the_login_page(client, weapon_factory):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_the_manufacturer_filter_finds_a_makers_weapons_through_its_record(
+    logged_in, investigator_a, weapon_factory, maker
+):
+    weapon_factory(serial="M1")  # made by `maker`, recorded under its name
+    weapon_factory(serial="M2", manufacturer_name="written otherwise")  # still that maker
+    weapon_factory(serial="U1", manufacturer=None, manufacturer_name="Unheard-of Arms")
+    client = logged_in(investigator_a)
+    assert serials_on(client.get(LIST, {"manufacturer": maker.name[1:5].lower()})) == ["M1", "M2"]
+    assert serials_on(client.get(LIST, {"manufacturer": "unheard"})) == ["U1"]
