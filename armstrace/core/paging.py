@@ -8,7 +8,7 @@ from typing import Any
 from django.core.paginator import Paginator
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """Counts at most `cap` rows: an exact count over 10,000,000 weapons takes about a second
     on every page view. Past the cap the list says "more than" and offers the pages up to
     it; a filter narrows the rest."""

@@ -37,7 +37,13 @@ from armstrace.tracing.choices import (
 )
 from armstrace.tracing.models import TraceAnswer, TraceRequest
 from armstrace.tracing.permissions import REQUEST_CREATE, REQUEST_INTERNATIONAL, REQUEST_RESPOND
-from armstrace.tracing.services import Errors, append_event, check_texts, take_step
+from armstrace.tracing.services import (
+    Errors,
+    append_event,
+    check_texts,
+    record_outcome,
+    take_step,
+)
 
 REQUEST_SCHEMA, ANSWER_SCHEMA, VERSION = "armstrace.trace-request", "armstrace.trace-answer", 1
 MAX_LINKS = 500
@@ -496,6 +502,7 @@ def record_received_answer(
             confidentiality=data.confidentiality,
             use_restrictions=data.use_restrictions,
         )
+        record_outcome(answer)
         append_event(
             request, EventKind.ANSWER_RECEIVED, status_before=request.status, rule="receive"
         )

@@ -218,6 +218,23 @@ class TraceAnswer(models.Model):
         _("confidentiality"), max_length=16, choices=Confidentiality.choices, blank=True
     )
     use_restrictions = models.TextField(_("use restrictions"), blank=True)
+    # The outcome as columns, written with the release (or receipt) from the answer's
+    # content, so that analytics aggregate it in SQL (docs/domain/analytics.md).
+    diversion_established = models.BooleanField(_("point of diversion established"), default=False)
+    diversion_event = models.CharField(_("diverted by"), max_length=16, blank=True)
+    diversion_on = models.DateField(_("diverted on"), null=True, blank=True)
+    last_legal_event = models.CharField(_("last legal event"), max_length=24, blank=True)
+    last_legal_on = models.DateField(_("last legal record on"), null=True, blank=True)
+    last_legal_country = models.CharField(_("last legal country"), max_length=2, blank=True)
+    last_legal_holder = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last legal holder"),
+    )
+    time_to_crime_days = models.IntegerField(_("time to crime (days)"), null=True, blank=True)
 
     class Meta:
         ordering = ["request", "-drafted_at", "-id"]

@@ -27,10 +27,13 @@ from armstrace.core.exceptions import DomainValidationError, PermissionDenied
 from armstrace.core.text import has_control_characters
 from armstrace.reference.choices import WeaponType
 from armstrace.reference.models import Country
-from armstrace.registry.models import Weapon
+from armstrace.registry.choices import EventKind as RegistryEvent
+from armstrace.registry.choices import PartyKind
+from armstrace.registry.choices import Status as RegistryStatus
+from armstrace.registry.models import Event, Weapon
 from armstrace.search.services import SearchQuery, search_weapons
 from armstrace.tracing import rules
-from armstrace.tracing.answers import build_draft, redact
+from armstrace.tracing.answers import CUSTODY, DIVERSION, build_draft, redact
 from armstrace.tracing.choices import (
     Channel,
     Completeness,
@@ -55,6 +58,7 @@ from armstrace.tracing.permissions import (
     REQUEST_INTERNATIONAL,
     REQUEST_RESPOND,
 )
+from armstrace.tracing.signals import outcome_recorded
 
 D = Direction
 TEXT_LIMITS = {
@@ -720,6 +724,7 @@ def release_answer(
                 "use_restrictions",
             ]
         )
+        record_outcome(answer)
         if answer.weapon_id is not None:
             TraceRequest.objects.filter(pk=request.pk).update(weapon=answer.weapon_id)
             request.weapon_id = answer.weapon_id
@@ -746,6 +751,92 @@ def release_answer(
                 },
             )
     return answer
+
+
+# --- the outcome as columns (analytics, issue 9) ------------------------------------------
+
+OUTCOME_FIELDS = [
+    "diversion_established",
+    "diversion_event",
+    "diversion_on",
+    "last_legal_event",
+    "last_legal_on",
+    "last_legal_country",
+    "last_legal_holder",
+    "time_to_crime_days",
+]
+CIVILIAN_PARTIES = frozenset({PartyKind.INDIVIDUAL, PartyKind.COMPANY})
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def first_civilian_date(chain: list[dict[str, Any]]) -> dt.date | None:
+    """The date the weapon first passed into civilian hands: the first link to an individual
+    or a company, or to the civilian status. None when that link is the registration of a
+    weapon already held (its date is the registry's, not the sale's) or there is none."""
+    for link in chain:
+        party = link.get("to") or {}
+        if link.get("status_after") == RegistryStatus.CIVILIAN or (
+            party.get("kind") in CIVILIAN_PARTIES
+        ):
+            return None if link.get("event") == RegistryEvent.REGISTERED else _day(link.get("date"))
+    return None
+
+
+def time_to_crime(chain: list[dict[str, Any]], found_on: dt.date | None) -> int | None:
+    """Days from the first transfer to a civilian holder to the recovery (ATF: "time from
+    first retail sale to recovery by police"); None when either end is unknown."""
+    sold = first_civilian_date(chain)
+    if sold is None or found_on is None or found_on < sold:
+        return None
+    return (found_on - sold).days
+
+
+def outcome_columns(content: dict[str, Any], found_on: dt.date | None) -> dict[str, Any]:
+    """The answer's outcome (tracing/answers.py `outcome()`) as column values."""
+    diversion = content.get("point_of_diversion") or {}
+    last = content.get("last_legal_record") or {}
+    established = diversion.get("established") is True
+    event = str(diversion.get("event") or "")
+    country = str(last.get("country") or "").upper()
+    return {
+        "diversion_established": established,
+        "diversion_event": event if established and event in DIVERSION else "",
+        "diversion_on": _day(diversion.get("date")) if established else None,
+        "last_legal_event": str(last.get("event") or "")[:24],
+        "last_legal_on": _day(last.get("date")),
+        "last_legal_country": country if len(country) == 2 and country.isalpha() else "",
+        "time_to_crime_days": time_to_crime(content.get("supply_chain") or [], found_on),
+    }
+
+
+def _last_legal_holder(answer: TraceAnswer, chain: list[dict[str, Any]]) -> int | None:
+    """The registry party of the last legal record, for an answer drafted from our registry
+    (a received answer names parties of another state's records)."""
+    if answer.weapon_id is None:
+        return None
+    link = next((k for k in reversed(chain) if k.get("event") not in DIVERSION | CUSTODY), None)
+    if link is None or not link.get("seq"):
+        return None
+    row = Event.objects.filter(weapon_id=answer.weapon_id, seq=link["seq"])
+    parties = row.values_list("to_party_id", "from_party_id").first()
+    return (parties[0] or parties[1]) if parties else None
+
+
+def record_outcome(answer: TraceAnswer) -> None:
+    """Write the outcome columns of a released or received answer; listeners (diversion
+    notices) hear of it once the transaction commits."""
+    content: dict[str, Any] = answer.released or answer.draft or {}
+    for name, value in outcome_columns(content, answer.request.found_on).items():
+        setattr(answer, name, value)
+    answer.last_legal_holder_id = _last_legal_holder(answer, content.get("supply_chain") or [])
+    answer.save(update_fields=OUTCOME_FIELDS)
+    transaction.on_commit(lambda: outcome_recorded.send(sender=TraceAnswer, answer=answer))
 
 
 # --- reminders and escalation (T8) -------------------------------------------------------

@@ -18,6 +18,7 @@ from armstrace.accounts.permissions import (
     has_permission,
     roles_of,
 )
+from armstrace.analytics.permissions import INDICATORS_VIEW
 from armstrace.intake.permissions import IMPORT_VIEW
 from armstrace.marking.permissions import CAMPAIGN_VIEW, FOUND_VIEW
 from armstrace.quality.permissions import QUALITY_VIEW, SPOTCHECK_ANSWER
@@ -41,6 +42,7 @@ MENU: list[tuple[str | Promise, str, Permission]] = [
     (_("Search"), "search:weapons", WEAPON_SEARCH),
     (_("Trace requests"), "tracing:trace-list", TRACE_VIEW),
     (_("Overdue traces"), "tracing:overdue", TRACE_VIEW),
+    (_("Analytics"), "analytics:dashboard", INDICATORS_VIEW),
     (_("Identify"), "reference:identify", IDENTIFY),
     (_("Data quality"), "quality:report", QUALITY_VIEW),
     (_("My checks"), "quality:my-items", SPOTCHECK_ANSWER),
