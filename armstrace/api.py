@@ -17,6 +17,7 @@ from armstrace.core.exceptions import DomainValidationError, PermissionDenied
 from armstrace.marking.api import router as marking_router
 from armstrace.reference.api import router as reference_router
 from armstrace.registry.api import router as registry_router
+from armstrace.reporting.api import router as reporting_router
 from armstrace.search.api import router as search_router
 from armstrace.tracing.api import router as tracing_router
 
@@ -85,6 +86,7 @@ api.add_router("", reference_router)
 api.add_router("", search_router)
 api.add_router("/marking", marking_router)
 api.add_router("/traces", tracing_router)
+api.add_router("/reports", reporting_router)
 permission_first(api)  # after every router: refuse before validating input
 
 

@@ -7,3 +7,9 @@ class ReportingConfig(AppConfig):
 
     name = "armstrace.reporting"
     label = "reporting"
+
+    def ready(self) -> None:
+        from armstrace.reporting.receivers import diversion_notices
+        from armstrace.tracing.signals import outcome_recorded
+
+        outcome_recorded.connect(diversion_notices, dispatch_uid="reporting:diversion-notices")

@@ -24,6 +24,7 @@ from armstrace.marking.permissions import CAMPAIGN_VIEW, FOUND_VIEW
 from armstrace.quality.permissions import QUALITY_VIEW, SPOTCHECK_ANSWER
 from armstrace.reference.permissions import IDENTIFY
 from armstrace.registry.permissions import WEAPON_CREATE, WEAPON_VIEW
+from armstrace.reporting.permissions import ASSISTANCE_VIEW, NOTICE_VIEW, REPORT_GENERATE
 from armstrace.search.permissions import WEAPON_SEARCH
 from armstrace.tracing.permissions import REQUEST_VIEW as TRACE_VIEW
 
@@ -49,6 +50,9 @@ MENU: list[tuple[str | Promise, str, Permission]] = [
     (_("Imports"), "intake:runs", IMPORT_VIEW),
     (_("Marking campaigns"), "marking:campaign-list", CAMPAIGN_VIEW),
     (_("Found and seized"), "marking:find-list", FOUND_VIEW),
+    (_("National report"), "reporting:national", REPORT_GENERATE),
+    (_("Diversion notices"), "reporting:notice-list", NOTICE_VIEW),
+    (_("Assistance"), "reporting:assistance-list", ASSISTANCE_VIEW),
     (_("Misuse alerts"), "audit:alert-list", ALERT_REVIEW),
     (_("Administration"), "admin:index", USER_MANAGE),
 ]
