@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReportFormat(models.TextChoices):
@@ -23,7 +24,7 @@ class RecipientLevel(models.TextChoices):
 
 class NoticeState(models.TextChoices):
     TO_SEND = "to_send", _("To send")
-    EXPORTED = "exported", _("Exported")
+    EXPORTED = "exported", pgettext_lazy("notice state: its file was written", "Exported")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
 
