@@ -30,7 +30,6 @@ import datetime as dt
 import json
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -115,21 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         return run_worker(args)
 
-    from scripts.pgtemp import temporary_postgres
-
-    machine = common.machine()
     worker_args = ["--worker", "--weapons", str(args.weapons), "--traces", str(args.traces)]
     worker_args += ["--runs", str(args.runs), "--seed", str(args.seed)]
-    with tempfile.TemporaryDirectory(prefix="armstrace-bench-") as tmp, temporary_postgres() as url:
-        result = common.run_child(
-            "bench.analytics", worker_args, django_env(url, tmp), Path(tmp) / "result.json"
-        )
-    print(report(result), flush=True)
-    command = "python -m bench.analytics " + " ".join(sys.argv[1:] if argv is None else argv)
-    payload = {"command": command.strip(), "machine": machine, "result": result}
-    path = common.write_results("analytics", payload)
-    print(f"\nmachine: {machine}\nresults written to {path.relative_to(common.ROOT)}")
-    return 1 if "error" in result else 0
+    return common.run_on_postgres("analytics", worker_args, django_env, report, argv)
 
 
 # ---------------------------------------------------------------- worker: COPY helpers

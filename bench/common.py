@@ -14,7 +14,8 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,27 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     path = RESULTS_DIR / f"{name}-{stamp}.json"
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
+
+
+def run_on_postgres(
+    name: str,
+    worker_args: list[str],
+    env_for: Callable[[str, str], dict[str, str]],
+    report: Callable[[dict[str, Any]], str],
+    argv: Sequence[str] | None,
+) -> int:
+    """Run `bench.<name>` as a worker against a throwaway PostgreSQL, print its report and
+    the machine, and keep the result with the command that made it."""
+    from scripts.pgtemp import temporary_postgres
+
+    machine_facts = machine()
+    with tempfile.TemporaryDirectory(prefix="armstrace-bench-") as tmp, temporary_postgres() as url:
+        result = run_child(
+            f"bench.{name}", worker_args, env_for(url, tmp), Path(tmp) / "result.json"
+        )
+    print(report(result), flush=True)
+    command = f"python -m bench.{name} " + " ".join(sys.argv[1:] if argv is None else argv)
+    payload = {"command": command.strip(), "machine": machine_facts, "result": result}
+    path = write_results(name, payload)
+    print(f"\nmachine: {machine_facts}\nresults written to {path.relative_to(ROOT)}")
+    return 1 if "error" in result else 0

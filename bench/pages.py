@@ -24,7 +24,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -65,21 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         return run_worker(args)
 
-    from scripts.pgtemp import temporary_postgres
-
-    machine = common.machine()
     worker_args = ["--worker", "--weapons", str(args.weapons), "--clients", str(args.clients)]
     worker_args += ["--requests", str(args.requests), "--seed", str(args.seed)]
-    with tempfile.TemporaryDirectory(prefix="armstrace-bench-") as tmp, temporary_postgres() as url:
-        result = common.run_child(
-            "bench.pages", worker_args, django_env(url, tmp), Path(tmp) / "result.json"
-        )
-    print(report(result), flush=True)
-    command = "python -m bench.pages " + " ".join(sys.argv[1:] if argv is None else argv)
-    payload = {"command": command.strip(), "machine": machine, "result": result}
-    path = common.write_results("pages", payload)
-    print(f"\nmachine: {machine}\nresults written to {path.relative_to(common.ROOT)}")
-    return 1 if "error" in result else 0
+    return common.run_on_postgres("pages", worker_args, django_env, report, argv)
 
 
 # ---------------------------------------------------------------- worker: data and users
