@@ -89,19 +89,6 @@ ANSWER = json.dumps(
 )
 
 
-def django_env(database_url: str, data_dir: str) -> dict[str, str]:
-    (Path(data_dir) / "static").mkdir(exist_ok=True)
-    return {
-        "DJANGO_SETTINGS_MODULE": "armstrace.settings",
-        "ARMSTRACE_MODE": "development",
-        "ARMSTRACE_DEBUG": "false",  # DEBUG would keep every query in memory
-        "ARMSTRACE_LOG_LEVEL": "ERROR",
-        "ARMSTRACE_DATA_DIR": data_dir,
-        "ARMSTRACE_REQUIRE_2FA": "false",
-        "DATABASE_URL": database_url,
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--weapons", type=int, default=10_000_000)
@@ -116,7 +103,9 @@ def main(argv: list[str] | None = None) -> int:
 
     worker_args = ["--worker", "--weapons", str(args.weapons), "--traces", str(args.traces)]
     worker_args += ["--runs", str(args.runs), "--seed", str(args.seed)]
-    return common.run_on_postgres("analytics", worker_args, django_env, report, argv)
+    return common.run_on_postgres(
+        "analytics", worker_args, report, argv, ARMSTRACE_REQUIRE_2FA="false"
+    )
 
 
 # ---------------------------------------------------------------- worker: COPY helpers

@@ -113,12 +113,27 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     return path
 
 
+def django_env(database_url: str, data_dir: str, **extra: str) -> dict[str, str]:
+    """The environment of a benchmark's worker process: its own data directory and
+    database, no DEBUG (it would keep every query in memory), quiet logs."""
+    (Path(data_dir) / "static").mkdir(exist_ok=True)
+    return {
+        "DJANGO_SETTINGS_MODULE": "armstrace.settings",
+        "ARMSTRACE_MODE": "development",
+        "ARMSTRACE_DEBUG": "false",
+        "ARMSTRACE_LOG_LEVEL": "ERROR",
+        "ARMSTRACE_DATA_DIR": data_dir,
+        "DATABASE_URL": database_url,
+        **extra,
+    }
+
+
 def run_on_postgres(
     name: str,
     worker_args: list[str],
-    env_for: Callable[[str, str], dict[str, str]],
     report: Callable[[dict[str, Any]], str],
     argv: Sequence[str] | None,
+    **extra_env: str,
 ) -> int:
     """Run `bench.<name>` as a worker against a throwaway PostgreSQL, print its report and
     the machine, and keep the result with the command that made it."""
@@ -127,7 +142,10 @@ def run_on_postgres(
     machine_facts = machine()
     with tempfile.TemporaryDirectory(prefix="armstrace-bench-") as tmp, temporary_postgres() as url:
         result = run_child(
-            f"bench.{name}", worker_args, env_for(url, tmp), Path(tmp) / "result.json"
+            f"bench.{name}",
+            worker_args,
+            django_env(url, tmp, **extra_env),
+            Path(tmp) / "result.json",
         )
     print(report(result), flush=True)
     command = f"python -m bench.{name} " + " ".join(sys.argv[1:] if argv is None else argv)

@@ -75,17 +75,6 @@ def generate(path: Path, rows: int, seed: int) -> None:
             ))  # fmt: skip
 
 
-def django_env(database_url: str, data_dir: str) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "armstrace.settings",
-        "ARMSTRACE_MODE": "development",
-        "ARMSTRACE_DEBUG": "false",
-        "ARMSTRACE_LOG_LEVEL": "ERROR",
-        "ARMSTRACE_DATA_DIR": data_dir,
-        "DATABASE_URL": database_url,
-    }
-
-
 def ceiling(path: Path) -> float:
     """Rows per second loading the same file into a bare table: the machine's limit."""
     from django.db import connection
@@ -200,13 +189,13 @@ def run_worker(args: argparse.Namespace) -> int:
 def on_database(engine: str, worker_args: list[str], tmp: str) -> dict[str, Any]:
     out = Path(tmp) / f"{engine}.json"
     if engine == "sqlite":
-        env = django_env(f"sqlite:///{tmp}/bench.sqlite3", tmp)
+        env = common.django_env(f"sqlite:///{tmp}/bench.sqlite3", tmp)
         return common.run_child("bench.import", worker_args, env, out)
     from scripts.pgtemp import PostgresNotFoundError, PostgresStartError, temporary_postgres
 
     try:
         with temporary_postgres() as url:
-            return common.run_child("bench.import", worker_args, django_env(url, tmp), out)
+            return common.run_child("bench.import", worker_args, common.django_env(url, tmp), out)
     except (PostgresNotFoundError, PostgresStartError) as exc:
         return {"error": str(exc)}
 

@@ -39,19 +39,6 @@ PASSWORD = "bench-pages-password-1"  # noqa: S105 (a throwaway database on loopb
 ROLES = ("registrar", "investigator", "poc", "auditor")
 
 
-def django_env(database_url: str, data_dir: str) -> dict[str, str]:
-    (Path(data_dir) / "static").mkdir(exist_ok=True)
-    return {
-        "DJANGO_SETTINGS_MODULE": "armstrace.settings",
-        "ARMSTRACE_MODE": "development",
-        "ARMSTRACE_DEBUG": "false",
-        "ARMSTRACE_LOG_LEVEL": "ERROR",
-        "ARMSTRACE_DATA_DIR": data_dir,
-        "ARMSTRACE_REQUIRE_2FA": "false",
-        "DATABASE_URL": database_url,
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--weapons", type=int, default=10_000_000)
@@ -66,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     worker_args = ["--worker", "--weapons", str(args.weapons), "--clients", str(args.clients)]
     worker_args += ["--requests", str(args.requests), "--seed", str(args.seed)]
-    return common.run_on_postgres("pages", worker_args, django_env, report, argv)
+    return common.run_on_postgres("pages", worker_args, report, argv, ARMSTRACE_REQUIRE_2FA="false")
 
 
 # ---------------------------------------------------------------- worker: data and users

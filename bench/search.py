@@ -72,21 +72,9 @@ CYRILLIC = str.maketrans(
 # ---------------------------------------------------------------- parent: orchestration
 
 
-def django_env(database_url: str, data_dir: str) -> dict[str, str]:
-    (Path(data_dir) / "static").mkdir(exist_ok=True)
-    return {
-        "DJANGO_SETTINGS_MODULE": "armstrace.settings",
-        "ARMSTRACE_MODE": "development",
-        "ARMSTRACE_DEBUG": "false",  # DEBUG would keep every query in memory
-        "ARMSTRACE_LOG_LEVEL": "ERROR",
-        "ARMSTRACE_DATA_DIR": data_dir,
-        "DATABASE_URL": database_url,
-    }
-
-
 def on_sqlite(worker_args: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="armstrace-bench-") as tmp:
-        env = django_env(f"sqlite:///{tmp}/bench.sqlite3", tmp)
+        env = common.django_env(f"sqlite:///{tmp}/bench.sqlite3", tmp)
         return common.run_child("bench.search", worker_args, env, Path(tmp) / "result.json")
 
 
@@ -96,7 +84,7 @@ def on_postgres(worker_args: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="armstrace-bench-") as tmp:
         try:
             with temporary_postgres() as url:
-                env = django_env(url, tmp)
+                env = common.django_env(url, tmp)
                 return common.run_child("bench.search", worker_args, env, Path(tmp) / "result.json")
         except (PostgresNotFoundError, PostgresStartError) as exc:
             return {"error": str(exc)}

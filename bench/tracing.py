@@ -43,28 +43,16 @@ TARGET_MS = 1000.0  # issue 7: "the draft is ready within one second of receipt"
 WARMUP = 20
 
 
-def django_env(database_url: str, data_dir: str) -> dict[str, str]:
-    (Path(data_dir) / "static").mkdir(exist_ok=True)
-    return {
-        "DJANGO_SETTINGS_MODULE": "armstrace.settings",
-        "ARMSTRACE_MODE": "development",
-        "ARMSTRACE_DEBUG": "false",  # DEBUG would keep every query in memory
-        "ARMSTRACE_LOG_LEVEL": "ERROR",
-        "ARMSTRACE_DATA_DIR": data_dir,
-        "DATABASE_URL": database_url,
-    }
-
-
 def on_database(engine: str, worker_args: list[str], tmp: str) -> dict[str, Any]:
     out = Path(tmp) / f"{engine}.json"
     if engine == "sqlite":
-        env = django_env(f"sqlite:///{tmp}/bench.sqlite3", tmp)
+        env = common.django_env(f"sqlite:///{tmp}/bench.sqlite3", tmp)
         return common.run_child("bench.tracing", worker_args, env, out)
     from scripts.pgtemp import PostgresNotFoundError, PostgresStartError, temporary_postgres
 
     try:
         with temporary_postgres() as url:
-            return common.run_child("bench.tracing", worker_args, django_env(url, tmp), out)
+            return common.run_child("bench.tracing", worker_args, common.django_env(url, tmp), out)
     except (PostgresNotFoundError, PostgresStartError) as exc:
         return {"error": str(exc)}
 
