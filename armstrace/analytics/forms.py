@@ -12,13 +12,12 @@ from armstrace.analytics.selectors import Filters, Period
 from armstrace.core import clock
 from armstrace.core.forms import Form
 from armstrace.reference.choices import WeaponType
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from armstrace.registry.forms import date_field
 
 
 class FilterForm(Form):
-    start = forms.DateField(label=_("From"), required=False, widget=DATE)
-    end = forms.DateField(label=_("To (inclusive)"), required=False, widget=DATE)
+    start = date_field(_("From"), required=False)
+    end = date_field(_("To (inclusive)"), required=False)
     agency = forms.ModelChoiceField(
         label=_("Region (agency)"),
         queryset=Agency.objects.order_by("name"),

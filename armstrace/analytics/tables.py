@@ -429,8 +429,7 @@ def import_importers(figures: Figures) -> Table:
 def import_marks(figures: Figures) -> Table:
     marks = figures.import_marks
     rows: list[tuple[Any, ...]] = [
-        (r.key or _("Not known"), r.traced, r.diverted, share(r.diverted, r.traced))
-        for r in marks.by_importer
+        (r.key or _("Not known"), r.traced, r.diverted, r.share) for r in marks.by_importer
     ]
     rows.append((_("All importers"), marks.imported, marks.lacking, marks.share_lacking))
     columns = (
