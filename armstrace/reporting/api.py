@@ -15,6 +15,7 @@ from armstrace.accounts.api import caller, requires
 from armstrace.reporting import services
 from armstrace.reporting.choices import ReportFormat
 from armstrace.reporting.permissions import REPORT_GENERATE
+from armstrace.reporting.views import attachment
 
 router = Router(tags=["reporting"])
 
@@ -35,7 +36,4 @@ def national_report(request: HttpRequest, query: Query[NationalReportQuery]) -> 
     report = services.generate_national_report(
         actor=caller(request), period=period, language=query.language, fmt=query.format.value
     )
-    response = HttpResponse(report.content, content_type=report.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{report.file_name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(report.content, report.content_type, report.file_name)

@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from armstrace.accounts.services import offered_language
 from armstrace.analytics.selectors import (
     Period,
     Sdg1642,
@@ -111,14 +112,9 @@ class Report:
         return next(s for s in self.sections if s.key == key)
 
 
-def offered_language(language: str) -> str:
-    """`language` if it is one of settings.LANGUAGES, else English."""
-    return language if language in dict(settings.LANGUAGES) else "en"
-
-
 def build_report(period: Period, language: str) -> Report:
     """The report for `period` with every label in `language`."""
-    language = offered_language(language)
+    language = offered_language(language) or "en"
     with translation.override(language):
         code, name = _state()
         sections = _sections(period)
@@ -221,11 +217,8 @@ def ground_labels() -> Labels:
 
 def outcome_labels() -> Labels:
     """The three answers short of a full one (ITI para 22), as trace_statistics keys them."""
-    return {
-        TraceStatus.DELAYED.value: _("Delayed"),
-        TraceStatus.RESTRICTED.value: _("Restricted"),
-        TraceStatus.REFUSED.value: _("Refused"),
-    }
+    steps = (TraceStatus.DELAYED, TraceStatus.RESTRICTED, TraceStatus.REFUSED)
+    return {status.value: str(status.label) for status in steps}
 
 
 def weapon_type_labels() -> Labels:

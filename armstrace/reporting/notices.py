@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from armstrace.accounts.services import offered_language
 from armstrace.core.pdffonts import use_unicode_fonts
 from armstrace.reference.choices import WeaponType
 from armstrace.registry.choices import EventKind
@@ -116,8 +117,7 @@ def labels(notice: dict[str, Any]) -> dict[str, str]:
 
 def to_pdf(notice: dict[str, Any], language: str) -> bytes:
     """One page: the banner of confidentiality, then the trace, the weapon, the diversion."""
-    offered = dict(settings.LANGUAGES)
-    with translation.override(language if language in offered else "en"):
+    with translation.override(offered_language(language) or "en"):
         return _pdf(notice)
 
 

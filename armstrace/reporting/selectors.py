@@ -232,12 +232,13 @@ def assistance(period: Period) -> Assistance:
     recorded = AssistanceEntry.objects.filter(created_at__gte=start, created_at__lt=end)
     kinds = _counts(recorded.values("kind").annotate(n=Count("id")).order_by(), "kind")
     matches = AssistanceMatch.objects.filter(matched_at__gte=start, matched_at__lt=end)
+    matched = list(matches.select_related("need", "offer").order_by("matched_at", "id"))
     return Assistance(
         entries=list(live.order_by("kind", "category", "created_at", "id")),
-        matches=list(matches.select_related("need", "offer").order_by("matched_at", "id")),
+        matches=matched,
         needs_recorded=kinds.get(AssistanceKind.NEED, 0),
         offers_recorded=kinds.get(AssistanceKind.OFFER, 0),
-        matches_recorded=matches.count(),
+        matches_recorded=len(matched),
     )
 
 

@@ -7,7 +7,6 @@ Generating a report and exporting a notice write no row of their own: the audit 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -25,8 +24,8 @@ from armstrace.audit.services import record_change, record_event, snapshot
 from armstrace.core import clock
 from armstrace.core.context import current_context
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.core.safefiles import neutralise
 from armstrace.core.text import has_control_characters
+from armstrace.quality.exports import write_csv
 from armstrace.reference.models import Country
 from armstrace.reporting import notices, rules, writers
 from armstrace.reporting.choices import (
@@ -387,15 +386,11 @@ def export_register(*, entries: QuerySet[AssistanceEntry]) -> bytes:
     """The register as CSV (UTF-8 with a byte-order mark, formulas neutralised), codes not
     labels so any language reads it; audited with its digest."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(REGISTER_HEADER)
-    count = 0
-    for row in entries.order_by("pk").values_list(
+    rows = entries.order_by("pk").values_list(
         "pk", "kind", "category", "description", "quantity", "country_id", "contact", "status",
         "created_at", "closed_at",
-    ):  # fmt: skip
-        writer.writerow([neutralise(value) for value in row])
-        count += 1
+    )  # fmt: skip
+    count = write_csv(out, REGISTER_HEADER, rows)
     content = out.getvalue().encode("utf-8-sig")
     with transaction.atomic():
         record_event(

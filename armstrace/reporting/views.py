@@ -21,7 +21,7 @@ from armstrace.accounts.models import User
 from armstrace.accounts.permissions import has_permission
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.registry.forms import add_domain_error
-from armstrace.reporting import notices, selectors, services
+from armstrace.reporting import notices, rules, selectors, services
 from armstrace.reporting.choices import AssistanceKind, NoticeFormat, NoticeState
 from armstrace.reporting.forms import (
     AcknowledgeForm,
@@ -287,7 +287,7 @@ def assistance_match(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a suggestion to match."))
         return redirect("reporting:assistance-detail", pk=entry.pk)
     other = _entry(request, form.cleaned_data["other"])
-    need, offer = (entry, other) if entry.kind == AssistanceKind.NEED else (other, entry)
+    need, offer = rules.need_and_offer(entry, other)
     try:
         services.match_entries(
             actor=_user(request), need=need, offer=offer, note=form.cleaned_data["note"]
