@@ -58,7 +58,7 @@ from armstrace.tracing.permissions import (
     REQUEST_INTERNATIONAL,
     REQUEST_RESPOND,
 )
-from armstrace.tracing.signals import outcome_recorded
+from armstrace.tracing.signals import event_appended, outcome_recorded
 
 D = Direction
 TEXT_LIMITS = {
@@ -436,7 +436,7 @@ def _append(
 ) -> TraceEvent:
     ctx = current_context()
     last = request.events.aggregate(last=Max("seq"))["last"] or 0
-    return TraceEvent.objects.create(
+    event = TraceEvent.objects.create(
         request=request,
         seq=last + 1,
         kind=kind,
@@ -451,6 +451,8 @@ def _append(
         actor_name=ctx.actor_name,
         correlation_id=ctx.correlation_id,
     )
+    event_appended.send(sender=TraceEvent, event=event)
+    return event
 
 
 # --- the life cycle ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.apps import apps
 from armstrace.registry.services import EventInput, create_party, record_life_event
 from armstrace.tracing import exchange, services
 from armstrace.tracing.models import TraceAnswer
-from armstrace.tracing.signals import outcome_recorded
+from armstrace.tracing.signals import event_appended, outcome_recorded
 from armstrace.tracing.tests.helpers import FOUND_ON, make
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +128,24 @@ def test_the_migration_backfills_answers_released_before_it(poc, investigator_a,
     answer.refresh_from_db()
     assert {name: getattr(answer, name) for name in services.OUTCOME_FIELDS} == expected
     assert expected["last_legal_holder"] == buyer
+
+
+def test_every_step_is_announced_inside_the_transaction_that_makes_it(poc, investigator_a):
+    heard: list[tuple[str, str]] = []
+
+    def listener(sender: Any, event: Any, **kwargs: Any) -> None:
+        heard.append((event.kind, event.status_after))
+        if event.status_after == "sent":
+            raise RuntimeError("the outbox could not queue the message")
+
+    trace = make(investigator_a)
+    event_appended.connect(listener)
+    try:
+        with pytest.raises(RuntimeError):
+            services.transition(request=trace, to="sent", actor=poc)
+    finally:
+        event_appended.disconnect(listener)
+    assert heard == [("transition", "sent")]
+    trace.refresh_from_db()  # the listener's failure undid the step it was told of
+    assert trace.status == "draft"
+    assert list(trace.events.values_list("kind", flat=True)) == ["created"]
