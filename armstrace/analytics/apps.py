@@ -7,3 +7,9 @@ class AnalyticsConfig(AppConfig):
 
     name = "armstrace.analytics"
     label = "analytics"
+
+    def ready(self) -> None:
+        from armstrace.analytics.services import on_trace_event
+        from armstrace.tracing.signals import event_appended
+
+        event_appended.connect(on_trace_event, dispatch_uid="analytics.traced")

@@ -22,6 +22,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -34,17 +35,23 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from armstrace.accounts.models import Agency
-from armstrace.analytics.sql import DaysBetween, Median, median, one_decimal, postgres
-from armstrace.marking.findings import missing_import_marks
-from armstrace.registry.choices import EventKind, PartyKind
-from armstrace.registry.choices import Status as RegistryStatus
+from armstrace.analytics.models import TracedRecovery
+from armstrace.analytics.sql import (
+    DaysBetween,
+    Median,
+    hashing_memory,
+    median,
+    one_decimal,
+    postgres,
+)
+from armstrace.marking.findings import has_import_mark
+from armstrace.registry.choices import EventKind
 from armstrace.registry.models import Event, Party, Weapon
 from armstrace.tracing import rules
 from armstrace.tracing.choices import Direction, Ground, Status
@@ -109,14 +116,14 @@ class Filters:
     weapon_type: str = ""
 
 
-def _request_scope(filters: Filters, prefix: str = "") -> Q:
-    """Requests about weapons found in the period (and region, and of the type)."""
-    q = Q(**{f"{prefix}found_on__range": (filters.period.start, filters.period.end)})
-    q &= Q(**{f"{prefix}sent_at__isnull": False})
+def _found_scope(filters: Filters) -> Q:
+    """Recoveries in the period (and region, and of the type): the fields by these names
+    are on trace requests and on traced recoveries alike."""
+    q = Q(found_on__range=(filters.period.start, filters.period.end))
     if filters.agency is not None:
-        q &= Q(**{f"{prefix}requesting_agency_id": filters.agency})
+        q &= Q(requesting_agency_id=filters.agency)
     if filters.weapon_type:
-        q &= Q(**{f"{prefix}weapon_type": filters.weapon_type})
+        q &= Q(weapon_type=filters.weapon_type)
     return q
 
 
@@ -130,7 +137,9 @@ def _weapon_scope(filters: Filters, prefix: str = "") -> Q:
 
 
 def home_state() -> str:
-    """Our state: the country of the agency of national scope."""
+    """The state this node serves: ARMSTRACE_COUNTRY, else its national-scope agency's."""
+    if settings.ARMSTRACE_COUNTRY:
+        return str(settings.ARMSTRACE_COUNTRY).upper()
     national = Agency.objects.filter(national_scope=True).order_by("pk")
     return (national.values_list("country", flat=True).first() or "").upper()
 
@@ -229,8 +238,9 @@ def trace_statistics(
     """Requests sent and received in the period, what became of them, how fast, and why
     some were delayed, restricted or refused (normative reference d3)."""
     requests = TraceRequest.objects.filter(_sent(period, agency, weapon_type))
-    counts = _request_figures(requests)
-    steps = _step_figures(_sent(period, agency, weapon_type, "request__"))
+    with hashing_memory():  # the medians and distinct counts sort in memory
+        counts = _request_figures(requests)
+        steps = _step_figures(_sent(period, agency, weapon_type, "request__"))
     by_direction = {}
     grounds_by_direction: dict[str, dict[str, dict[str, int]]] = {}
     for direction in DIRECTIONS:
@@ -305,16 +315,11 @@ def established() -> Q:
     return Q(diversion_established=True) | last_holder
 
 
-def _traced_origin(weapon: OuterRef) -> Q:
-    """A released answer establishing the origin of `weapon`: one drafted from our registry
-    for it, or one received on a follow-up of such a request (up to two follow-ups deep).
-    Three EXISTS, each served by a foreign-key index, rather than one with OR."""
-    answers = TraceAnswer.objects.filter(established(), released_at__isnull=False)
-    paths = ("request__weapon", "request__parent__weapon", "request__parent__parent__weapon")
-    q = Q()
-    for path in paths:
-        q |= Q(Exists(answers.filter(**{path: weapon})))
-    return q
+def _traced_origin() -> Q:
+    """A weapon whose recovery's trace established its origin (TracedRecovery). One list,
+    not a subquery per weapon: PostgreSQL hashes it once (sql.hashing_memory)."""
+    origins = TracedRecovery.objects.filter(established(), recovered_weapon__isnull=False)
+    return Q(pk__in=origins.values("recovered_weapon"))
 
 
 def sdg_16_4_2(period: Period, *, agency: int | None = None, weapon_type: str = "") -> Sdg1642:
@@ -329,14 +334,14 @@ def sdg_16_4_2(period: Period, *, agency: int | None = None, weapon_type: str = 
     weapons = Weapon.objects.filter(
         Exists(custody), _weapon_scope(Filters(period, agency, weapon_type))
     )
-    rows = (
+    grouped = (
         weapons.annotate(context=first_custody)
         .values("weapon_type", "context")
-        .annotate(
-            denominator=Count("pk"), numerator=Count("pk", filter=_traced_origin(OuterRef("pk")))
-        )
+        .annotate(denominator=Count("pk"), numerator=Count("pk", filter=_traced_origin()))
         .order_by()
     )
+    with hashing_memory():
+        rows = list(grouped)
     by_type: dict[str, tuple[int, int]] = {}
     by_context: dict[str, tuple[int, int]] = {}
     for row in rows:
@@ -359,23 +364,15 @@ def sdg_16_4_2(period: Period, *, agency: int | None = None, weapon_type: str = 
 # --- traced weapons: one trace per recovery --------------------------------------------
 
 
-def traced(filters: Filters) -> QuerySet[TraceAnswer]:
+def traced(filters: Filters) -> QuerySet[TracedRecovery]:
     """The outcome of each recovery in scope: the last released answer of the last request
-    of its chain (a request that has a follow-up is not the end of its chain)."""
-    later = TraceAnswer.objects.filter(
-        request=OuterRef("request"), released_at__isnull=False, pk__gt=OuterRef("pk")
-    )
-    followed_up = TraceRequest.objects.filter(parent=OuterRef("request"))
-    return (
-        TraceAnswer.objects.filter(_request_scope(filters, "request__"), released_at__isnull=False)
-        .exclude(Exists(later))
-        .exclude(Exists(followed_up))
-    )
+    of its chain, kept one row each in TracedRecovery (analytics/services.py)."""
+    return TracedRecovery.objects.filter(_found_scope(filters))
 
 
 def recoveries(filters: Filters) -> QuerySet[TraceRequest]:
     """Requests in scope that started a chain: a follow-up repeats its parent's recovery."""
-    return TraceRequest.objects.filter(_request_scope(filters), parent__isnull=True)
+    return TraceRequest.objects.filter(_found_scope(filters), sent_at__isnull=False, parent=None)
 
 
 @dataclass(frozen=True)
@@ -409,23 +406,12 @@ def time_to_crime(filters: Filters) -> TimeToCrime:
 # --- where traced weapons came from ------------------------------------------------------
 
 
-def made_in() -> Coalesce:
-    """The country of manufacture: as our registry records the weapon, else as read on it."""
-    return Coalesce(
-        F("weapon__country_of_manufacture"),
-        F("request__country_of_manufacture"),
-        Value(""),
-        output_field=CharField(),
-    )
-
-
 def last_import() -> Case:
     """The country of the weapon's last legal import: the state a chain's last legal record
     exports it to, else the import country our registry records for it."""
     return Case(
         When(last_legal_event=EventKind.EXPORTED, then=F("last_legal_country")),
-        When(weapon__import_country__isnull=False, then=F("weapon__import_country")),
-        default=Value(""),
+        default=F("registry_import_country"),
         output_field=CharField(),
     )
 
@@ -449,7 +435,7 @@ def routes(filters: Filters) -> list[Route]:
     state: the state that found the weapon always asks), most frequent first."""
     rows = (
         traced(filters)
-        .values(made=made_in(), imported=last_import(), found=F("request__requesting_state"))
+        .values(made=F("made_in"), imported=last_import(), found=F("requesting_state"))
         .annotate(n=Count("pk"))
         .order_by("-n", "made", "imported", "found")
     )
@@ -499,25 +485,6 @@ class Parties:
     dealer_threshold: float | None  # the percentile a flagged dealer's count exceeds
 
 
-def _importer() -> Subquery:
-    """The party that last imported the traced weapon, from our registry's events."""
-    imports = Event.objects.filter(
-        weapon=OuterRef("weapon"), kind=EventKind.IMPORTED, to_party__isnull=False
-    )
-    return Subquery(imports.order_by("-seq").values("to_party")[:1])
-
-
-def _retailer() -> Subquery:
-    """The dealer that first sold the traced weapon into civilian hands (ATF: the first
-    retail sale), from our registry's events."""
-    sales = Event.objects.filter(
-        weapon=OuterRef("weapon"),
-        status_after=RegistryStatus.CIVILIAN,
-        from_party__kind=PartyKind.DEALER,
-    )
-    return Subquery(sales.order_by("seq").values("from_party")[:1])
-
-
 def _named(counts: list[tuple[int, int]]) -> dict[int, str]:
     ids = [party for party, _n in counts]
     return dict(Party.objects.filter(pk__in=ids).values_list("pk", "name"))
@@ -539,7 +506,7 @@ def parties_behind(filters: Filters) -> Parties:
     rows = (
         traced(filters)
         .filter(weapon__isnull=False)
-        .values(importer=_importer(), dealer=_retailer())
+        .values(importer=F("importer_id"), dealer=F("retailer_id"))
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -628,12 +595,12 @@ class ImportControl:
 
 
 def _entered_and_diverted(home: str) -> tuple[Q, Q]:
-    """Entered legally: an import on our registry's record (an importer, annotated as
-    `party`, or an import country), or an answer whose last legal record is an export to
+    """Entered legally: an import on our registry's record (an importer, or an import
+    country), or an answer whose last legal record is an export to
     us. Then diverted here: an established origin (a loss, theft or last legal holder), or
     that export to us (it was found here, outside legal hands)."""
     to_us = Q(last_legal_event=EventKind.EXPORTED, last_legal_country=home) if home else Q(pk=None)
-    entered = Q(party__isnull=False) | Q(weapon__import_country__isnull=False) | to_us
+    entered = Q(importer_id__isnull=False) | ~Q(registry_import_country="") | to_us
     return entered, established() | to_us
 
 
@@ -643,7 +610,7 @@ def import_control(filters: Filters) -> ImportControl:
     entered, diverted = _entered_and_diverted(home_state())
     rows = (
         traced(filters)
-        .annotate(year=ExtractYear("request__found_on"), party=_importer())
+        .annotate(year=ExtractYear("found_on"), party=F("importer_id"))
         .annotate(
             entered=ExpressionWrapper(entered, output_field=BooleanField()),
             diverted=ExpressionWrapper(diverted, output_field=BooleanField()),
@@ -688,28 +655,30 @@ class ImportMarks:
 
 def import_marks(filters: Filters) -> ImportMarks:
     """Weapons imported in the period (an import event then) and those of them lacking an
-    import mark, per importer (ITI para 8(b); normative reference d3, M-7)."""
+    import mark, per importer of that import (ITI para 8(b); normative reference d3, M-7).
+    Driven by the import events of the period; the mark test is an anti-join."""
     imports = Event.objects.filter(
-        kind=EventKind.IMPORTED, occurred_on__range=(filters.period.start, filters.period.end)
+        _weapon_scope(filters, "weapon__"),
+        kind=EventKind.IMPORTED,
+        occurred_on__range=(filters.period.start, filters.period.end),
     )
-    weapons = Weapon.objects.filter(
-        Exists(imports.filter(weapon=OuterRef("pk"))), _weapon_scope(filters)
+    lacking = imports.exclude(has_import_mark("weapon"))
+    weapons = Count("weapon", distinct=True)
+    with hashing_memory():
+        totals = imports.aggregate(n=weapons)["n"], lacking.aggregate(n=weapons)["n"]
+        per_party = {
+            name: dict(rows.values_list("to_party").annotate(n=weapons).order_by())
+            for name, rows in (("imported", imports), ("lacking", lacking))
+        }
+    ranked = sorted(
+        per_party["imported"].items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or 0)
     )
-    lacking = missing_import_marks(weapons).values("pk")
-    importer = imports.filter(weapon=OuterRef("pk"), to_party__isnull=False)
-    rows = (
-        weapons.annotate(party=Subquery(importer.order_by("-seq").values("to_party")[:1]))
-        .values("party")
-        .annotate(n=Count("pk"), lacking=Count("pk", filter=Q(pk__in=lacking)))
-        .order_by("-n", "party")
-    )
-    counts = [(row["party"], row["n"]) for row in rows]
-    names = _named([(p, n) for p, n in counts if p is not None])
+    names = _named([(p, n) for p, n in ranked if p is not None])
     return ImportMarks(
-        imported=sum(row["n"] for row in rows),
-        lacking=sum(row["lacking"] for row in rows),
+        imported=totals[0],
+        lacking=totals[1],
         by_importer=[
-            ImportShare(names.get(r["party"], ""), r["n"], r["n"], r["lacking"], r["party"])
-            for r in rows
+            ImportShare(names.get(p, "") if p else "", n, n, per_party["lacking"].get(p, 0), p)
+            for p, n in ranked
         ],
     )

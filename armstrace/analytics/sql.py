@@ -8,9 +8,12 @@ then the one or two middle values by OFFSET), never by loading rows into Python.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Aggregate, Expression, F, FloatField, Func, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -55,6 +58,21 @@ def postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+# Work memory for one aggregation over millions of rows: enough for PostgreSQL to hash a
+# list of weapons once and sort in memory, instead of probing per row or spilling to disk.
+ANALYTICS_WORK_MEM = "128MB"
+
+
+@contextmanager
+def hashing_memory() -> Iterator[None]:
+    """Raise PostgreSQL's work memory for the queries inside (this transaction only)."""
+    with transaction.atomic():
+        if postgres():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{ANALYTICS_WORK_MEM}'")
+        yield
+
+
 def median(queryset: QuerySet[Any], value: str | Expression) -> float | None:
     """The median of `value` over the rows of `queryset` (nulls left out), in SQL."""
     expression = F(value) if isinstance(value, str) else value
@@ -76,3 +94,26 @@ def median(queryset: QuerySet[Any], value: str | Expression) -> float | None:
 
 def one_decimal(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def concurrently(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run independent reads at once, each thread on its own connection, when the database
+    is PostgreSQL and no transaction is open (inside one, other connections would not see
+    its rows, as in the tests); else one after the other. A page or a report then takes
+    as long as the slowest of its reads, not their sum."""
+    if not _at_once() or len(jobs) < 2:
+        return {name: job() for name, job in jobs.items()}
+    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="figures") as pool:
+        futures = {name: pool.submit(_own_connection, job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _at_once() -> bool:
+    return postgres() and not connection.in_atomic_block
+
+
+def _own_connection(job: Callable[[], Any]) -> Any:
+    try:
+        return job()
+    finally:
+        connections.close_all()  # this thread's connections only

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from django.utils.functional import Promise
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from armstrace.analytics import selectors
 from armstrace.analytics.selectors import Counted, Filters, ImportShare, PartyCount
+from armstrace.analytics.sql import concurrently
 from armstrace.reference.choices import WeaponType
 from armstrace.reference.models import Country
 from armstrace.tracing.choices import Direction, FoundContext, Ground, Status
@@ -99,6 +100,13 @@ class Figures:
     @cached_property
     def countries(self) -> dict[str, str]:
         return dict(Country.objects.values_list("code", "name"))
+
+    def read(self, names: tuple[str, ...]) -> None:
+        """Compute the named figures at once (sql.concurrently): a page then takes as long
+        as its slowest selector, not their sum."""
+        missing = [name for name in names if name not in self.__dict__]
+        found = concurrently({name: partial(getattr, self, name) for name in missing})
+        self.__dict__.update(found)
 
 
 # --- labels -----------------------------------------------------------------------------
@@ -472,16 +480,19 @@ class Page:
     name: str  # the URL name
     title: Promise
     tables: tuple[str, ...] = field(default=())
+    figures: tuple[str, ...] = field(default=())  # what its tables read, read at once
 
 
 PAGES = (
     Page("dashboard", gettext_lazy("Traces and SDG 16.4.2"),
-         ("directions", "grounds", "sdg", "sdg-context")),
+         ("directions", "grounds", "sdg", "sdg-context"), ("statistics", "sdg")),
     Page("sources", gettext_lazy("Sources and routes"),
          ("time-to-crime", "manufacture", "last-import", "routes", "importers", "dealers",
-          "places", "offences", "contexts")),
+          "places", "offences", "contexts"),
+         ("time_to_crime", "routes", "parties", "recovery", "countries")),
     Page("imports", gettext_lazy("Import controls"),
-         ("import-years", "import-importers", "import-marks")),
+         ("import-years", "import-importers", "import-marks"),
+         ("import_control", "import_marks", "countries")),
 )  # fmt: skip
 
 

@@ -41,6 +41,7 @@ def _query(filters: Filters) -> str:
 def _page(request: HttpRequest, page: Page) -> HttpResponse:
     form, filters = _filters(request)
     figures = Figures(filters)
+    figures.read(page.figures)
     tables = [table for name in page.tables if (table := build(name, figures)) is not None]
     context = {
         "page": page,

@@ -61,11 +61,16 @@ def badly_marked(
 # --- imports without an import mark (M2) ----------------------------------------------
 
 
+def has_import_mark(weapon: str) -> Exists:
+    """The weapon named by the outer query's field `weapon` carries an import mark."""
+    return Exists(Mark.objects.filter(weapon=OuterRef(weapon), role=MarkRole.IMPORT))
+
+
 def missing_import_marks(weapons: QuerySet[Weapon]) -> QuerySet[Weapon]:
     """Imported weapons (an import country or year, or an import event) without an import
     mark, with the date of their first import event."""
     imported_event = Exists(Event.objects.filter(weapon=OuterRef("pk"), kind=EventKind.IMPORTED))
-    import_mark = Exists(Mark.objects.filter(weapon=OuterRef("pk"), role=MarkRole.IMPORT))
+    import_mark = has_import_mark("pk")
     first_import = Min("events__occurred_on", filter=Q(events__kind=EventKind.IMPORTED))
     return (
         weapons.filter(

@@ -5,20 +5,18 @@ register restricted to what the user may see, and suggested matches."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.db import connection, connections
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from armstrace.accounts.choices import Role
-from armstrace.accounts.models import Agency, User
+from armstrace.accounts.models import User
 from armstrace.accounts.permissions import has_permission
-from armstrace.analytics.selectors import Period
+from armstrace.analytics.selectors import Period, home_state
+from armstrace.analytics.sql import concurrently
 from armstrace.marking.choices import FindOutcome, ItemStatus
 from armstrace.marking.models import CampaignItem, Find
 from armstrace.marking.profiles import MarkingProfile, enabled_profiles
@@ -52,38 +50,7 @@ def _counts(rows: Iterable[dict[str, Any]], key: str) -> dict[str, int]:
     return {str(row[key]): int(row["n"]) for row in rows}
 
 
-def concurrently(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
-    """Run independent reads at once, each thread on its own connection, when the database
-    is PostgreSQL and no transaction is open (inside one, other connections would not see
-    its rows, as in the tests); else one after the other. The report's figures then take
-    as long as the slowest of them, not their sum."""
-    if not _at_once():
-        return {name: job() for name, job in jobs.items()}
-    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="report") as pool:
-        futures = {name: pool.submit(_own_connection, job) for name, job in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
-
-
-def _at_once() -> bool:
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
-def _own_connection(job: Callable[[], Any]) -> Any:
-    try:
-        return job()
-    finally:
-        connections.close_all()  # this thread's connections only
-
-
 # --- the state and its points of contact ------------------------------------------------
-
-
-def home_country() -> str:
-    """The state this node serves: ARMSTRACE_COUNTRY, else its national-scope agency's."""
-    if settings.ARMSTRACE_COUNTRY:
-        return settings.ARMSTRACE_COUNTRY.upper()
-    agency = Agency.objects.filter(national_scope=True).order_by("pk").first()
-    return agency.country if agency else ""
 
 
 @dataclass(frozen=True)
@@ -284,3 +251,9 @@ def suggested_matches(entry: AssistanceEntry, *, limit: int = 10) -> list[rules.
         .select_related("country")
     )
     return rules.rank(entry, list(candidates))[:limit]
+
+
+# Re-exported: the report's figures are read at once (national.gather), and the report
+# names the state that analytics counts as ours.
+__all__ = ["concurrently", "home_country"]
+home_country = home_state

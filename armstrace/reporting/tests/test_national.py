@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import threading
 from dataclasses import asdict
 from typing import Any
 
@@ -22,7 +21,7 @@ from openpyxl import load_workbook
 from armstrace.analytics.selectors import Period, sdg_16_4_2, trace_statistics
 from armstrace.audit.models import AuditEntry
 from armstrace.core.exceptions import DomainValidationError, PermissionDenied
-from armstrace.reporting import selectors, services, writers
+from armstrace.reporting import services, writers
 from armstrace.reporting.national import DIRECTION_FIELDS, build_report
 from armstrace.reporting.tests.helpers import entry
 
@@ -248,18 +247,3 @@ def test_the_report_structure_is_plain_data(data_set):
     report = build_report(data_set.period, "ru")
     assert asdict(report)["language"] == "ru"
     assert report.section("tracing").number == 4
-
-
-def test_on_postgresql_outside_a_transaction_the_figures_are_read_at_once(db, monkeypatch):
-    jobs = dict.fromkeys(("a", "b", "c"), threading.current_thread)
-    assert {t.name for t in selectors.concurrently(jobs).values()} == {"MainThread"}
-    monkeypatch.setattr(selectors, "_at_once", lambda: True)
-    barrier = threading.Barrier(3, timeout=10)  # passes only if the three run together
-
-    def job() -> str:
-        barrier.wait()
-        return threading.current_thread().name
-
-    names = selectors.concurrently({"a": job, "b": job, "c": job})
-    assert list(names) == ["a", "b", "c"]
-    assert len(set(names.values())) == 3 and all(n.startswith("report") for n in names.values())

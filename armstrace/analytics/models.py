@@ -1,0 +1,57 @@
+"""The analytics' own table: each traced recovery's outcome, one row, kept as the traces
+change (docs/domain/analytics.md, "How the figures are kept fast").
+
+A derived copy, never a record: it is written from the trace requests, their released
+answers and the registry (analytics/outcomes.py), inside the transaction that changes a
+trace, and can be rebuilt from them at any time (`armstrace analytics rebuild`). The
+figures over recoveries then read one narrow table instead of joining millions of
+requests, answers and registry events.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from armstrace.registry.models import Weapon
+from armstrace.tracing.models import TraceAnswer, TraceRequest
+
+
+class TracedRecovery(models.Model):
+    """The trace that ends a recovery's chain (the last request of its chain of follow-ups)
+    and its last released answer, with what the figures filter and group on."""
+
+    request = models.OneToOneField(
+        TraceRequest, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    answer = models.ForeignKey(TraceAnswer, on_delete=models.CASCADE, related_name="+")
+    # The weapon of our registry the answer was drafted from (None: a received answer).
+    weapon = models.ForeignKey(
+        Weapon, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The registry weapon the recovery concerns: the one its first request was linked to
+    # (SDG 16.4.2 counts it as traced when this row establishes its origin).
+    recovered_weapon = models.ForeignKey(
+        Weapon, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The filters: the recovery's day, the asking agency, the weapon's type.
+    found_on = models.DateField()
+    requesting_agency_id = models.IntegerField(null=True, blank=True)
+    weapon_type = models.CharField(max_length=32)
+    requesting_state = models.CharField(max_length=2)
+    # Where it came from: country of manufacture (registry, else as read on the weapon),
+    # the import country on our record, the importer and the first retailer (registry).
+    made_in = models.CharField(max_length=2, blank=True)
+    registry_import_country = models.CharField(max_length=2, blank=True)
+    importer_id = models.IntegerField(null=True, blank=True)
+    retailer_id = models.IntegerField(null=True, blank=True)
+    # The answer's outcome columns (tracing.services.outcome_columns).
+    diversion_established = models.BooleanField()
+    last_legal_event = models.CharField(max_length=24, blank=True)
+    last_legal_country = models.CharField(max_length=2, blank=True)
+    time_to_crime_days = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["found_on"], name="analytics_traced_found")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} ({self.found_on})"

@@ -1,0 +1,156 @@
+"""Keeping the traced-recovery table (analytics/models.py) in step with the traces.
+
+One SELECT defines a row, the set-based rebuild and the per-chain refresh both run it as
+INSERT ... SELECT, so the table can only hold what that query says. The refresh runs
+inside the transaction that releases or receives an answer or files a follow-up (tracing's
+`event_appended`), so a committed trace and its row never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from armstrace.analytics.models import TracedRecovery
+from armstrace.registry.choices import EventKind, PartyKind
+from armstrace.registry.choices import Status as RegistryStatus
+from armstrace.registry.models import Event
+from armstrace.tracing.choices import EventKind as TraceEventKind
+from armstrace.tracing.models import TraceAnswer, TraceEvent, TraceRequest
+
+# The steps that change which answer ends a chain, or what it says.
+CHANGING = frozenset(
+    {
+        TraceEventKind.ANSWER_RELEASED,
+        TraceEventKind.ANSWER_RECEIVED,
+        TraceEventKind.FOLLOW_UP,  # on the parent: it no longer ends its chain
+    }
+)
+
+
+def _importer() -> Subquery:
+    """The party that last imported the weapon, from our registry's events."""
+    imports = Event.objects.filter(
+        weapon=OuterRef("weapon"), kind=EventKind.IMPORTED, to_party__isnull=False
+    )
+    return Subquery(imports.order_by("-seq").values("to_party")[:1])
+
+
+def _retailer() -> Subquery:
+    """The dealer that first sold the weapon into civilian hands (ATF: the first retail
+    sale), from our registry's events."""
+    sales = Event.objects.filter(
+        weapon=OuterRef("weapon"),
+        status_after=RegistryStatus.CIVILIAN,
+        from_party__kind=PartyKind.DEALER,
+    )
+    return Subquery(sales.order_by("seq").values("from_party")[:1])
+
+
+def _made_in() -> Coalesce:
+    """The country of manufacture: as our registry records the weapon, else as read on it."""
+    return Coalesce(
+        F("weapon__country_of_manufacture"),
+        F("request__country_of_manufacture"),
+        Value(""),
+        output_field=CharField(),
+    )
+
+
+# Column of TracedRecovery -> its value, computed from a released answer.
+COLUMNS: dict[str, Any] = {
+    "request_id": F("request_id"),
+    "answer_id": F("pk"),
+    "weapon_id": F("weapon_id"),
+    "recovered_weapon_id": Coalesce(
+        "request__parent__parent__weapon", "request__parent__weapon", "request__weapon"
+    ),
+    "found_on": F("request__found_on"),
+    "requesting_agency_id": F("request__requesting_agency_id"),
+    "weapon_type": F("request__weapon_type"),
+    "requesting_state": F("request__requesting_state"),
+    "made_in": _made_in(),
+    "registry_import_country": Case(
+        When(weapon__import_country__isnull=False, then=F("weapon__import_country")),
+        default=Value(""),
+        output_field=CharField(),
+    ),
+    "importer_id": _importer(),
+    "retailer_id": _retailer(),
+    "diversion_established": F("diversion_established"),
+    "last_legal_event": F("last_legal_event"),
+    "last_legal_country": F("last_legal_country"),
+    "time_to_crime_days": F("time_to_crime_days"),
+}
+
+
+def chain_ends() -> QuerySet[TraceAnswer]:
+    """The outcome of each recovery: the last released answer of the last request of its
+    chain (a request that has a follow-up is not the end of its chain)."""
+    later = TraceAnswer.objects.filter(
+        request=OuterRef("request"), released_at__isnull=False, pk__gt=OuterRef("pk")
+    )
+    followed_up = TraceRequest.objects.filter(parent=OuterRef("request"))
+    return (
+        TraceAnswer.objects.filter(released_at__isnull=False, request__sent_at__isnull=False)
+        .exclude(Exists(later))
+        .exclude(Exists(followed_up))
+    )
+
+
+def _insert(answers: QuerySet[TraceAnswer]) -> int:
+    aliases = {f"c{n}": value for n, value in enumerate(COLUMNS.values())}
+    select = answers.annotate(**aliases).values(*aliases).order_by()
+    sql, params = select.query.sql_with_params()
+    columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
+    table = connection.ops.quote_name(TracedRecovery._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        rows: int = cursor.rowcount
+    return rows
+
+
+def rebuild() -> int:
+    """Every row again from the traces and the registry; returns the number of rows."""
+    with transaction.atomic():
+        TracedRecovery.objects.all().delete()
+        return _insert(chain_ends())
+
+
+def _chain(request_id: int) -> list[int]:
+    """The requests of the chain `request_id` belongs to: its first request and every
+    follow-up below it."""
+    root = request_id
+    while parent := TraceRequest.objects.filter(pk=root).values_list("parent", flat=True)[0]:
+        root = parent
+    chain, level = [root], [root]
+    while level:
+        level = list(TraceRequest.objects.filter(parent__in=level).values_list("pk", flat=True))
+        chain += level
+    return chain
+
+
+def refresh(request_id: int) -> None:
+    """The rows of one chain again (inside the caller's transaction)."""
+    chain = _chain(request_id)
+    TracedRecovery.objects.filter(request_id__in=chain).delete()
+    _insert(chain_ends().filter(request_id__in=chain))
+
+
+def on_trace_event(sender: Any, event: TraceEvent, **kwargs: Any) -> None:
+    """tracing's `event_appended`: a step that may change a chain's outcome refreshes it."""
+    if event.kind in CHANGING:
+        refresh(event.request_id)
