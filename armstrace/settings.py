@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "armstrace.marking",
     "armstrace.tracing",
     "armstrace.analytics",
+    "armstrace.federation",
     "armstrace.reporting",
     "armstrace.web",
 ]
@@ -306,6 +307,25 @@ ARMSTRACE_ALERT_REFUSALS = int(env_str("ARMSTRACE_ALERT_REFUSALS", "10"))
 ARMSTRACE_OFFICE_HOURS = env_str("ARMSTRACE_OFFICE_HOURS", "07:00-19:00")
 ARMSTRACE_OFFICE_DAYS = env_list("ARMSTRACE_OFFICE_DAYS", "1,2,3,4,5")  # ISO weekdays
 ARMSTRACE_CASE_NUMBER_PATTERN = env_str("ARMSTRACE_CASE_NUMBER_PATTERN", r"[0-9]{2,}")
+
+# Federation (issue 8; docs/architecture/federation.md). This node's Ed25519 keys live as
+# files here, never in the database.
+FEDERATION_KEY_DIR = env_str("ARMSTRACE_FEDERATION_KEY_DIR", str(DATA_DIR / "federation"))
+FEDERATION_MAX_BODY = int(env_str("ARMSTRACE_FEDERATION_MAX_BODY", str(1024 * 1024)))
+FEDERATION_CLOCK_SKEW = int(env_str("ARMSTRACE_FEDERATION_CLOCK_SKEW", "300"))  # seconds
+# A message not delivered within this many hours expires (the receiver refuses it).
+FEDERATION_MESSAGE_TTL_HOURS = int(env_str("ARMSTRACE_FEDERATION_MESSAGE_TTL_HOURS", "168"))
+# After a key rotation, the old key still verifies messages for this many hours.
+FEDERATION_KEY_GRACE_HOURS = int(env_str("ARMSTRACE_FEDERATION_KEY_GRACE_HOURS", "168"))
+FEDERATION_AUTO_ACKNOWLEDGE = env_bool("ARMSTRACE_FEDERATION_AUTO_ACKNOWLEDGE", default=False)
+FEDERATION_TIMEOUT = float(env_str("ARMSTRACE_FEDERATION_TIMEOUT", "10"))  # seconds per POST
+FEDERATION_RETRY_BASE_SECONDS = float(env_str("ARMSTRACE_FEDERATION_RETRY_BASE_SECONDS", "2"))
+FEDERATION_RETRY_MAX_SECONDS = float(env_str("ARMSTRACE_FEDERATION_RETRY_MAX_SECONDS", "3600"))
+FEDERATION_WORKER_POLL_SECONDS = float(env_str("ARMSTRACE_FEDERATION_WORKER_POLL_SECONDS", "1"))
+# Deliveries in flight at once (the tests use 1: their database is the test transaction's).
+FEDERATION_WORKER_THREADS = int(env_str("ARMSTRACE_FEDERATION_WORKER_THREADS", "4"))
+# `armstrace serve` runs the delivery worker in-process unless this is off.
+FEDERATION_WORKER = env_bool("ARMSTRACE_FEDERATION_WORKER", default=True)
 
 LOGGING = {
     "version": 1,

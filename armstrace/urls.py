@@ -20,6 +20,7 @@ urlpatterns = [
     path("marking/", include("armstrace.marking.urls")),
     path("tracing/", include("armstrace.tracing.urls")),
     path("analytics/", include("armstrace.analytics.urls")),
+    path("federation/", include("armstrace.federation.urls")),
     path("reporting/", include("armstrace.reporting.urls")),
     path("", include("armstrace.web.urls")),
 ]

@@ -19,6 +19,7 @@ from armstrace.accounts.permissions import (
     roles_of,
 )
 from armstrace.analytics.permissions import INDICATORS_VIEW
+from armstrace.federation.permissions import FEDERATION_VIEW
 from armstrace.intake.permissions import IMPORT_VIEW
 from armstrace.marking.permissions import CAMPAIGN_VIEW, FOUND_VIEW
 from armstrace.quality.permissions import QUALITY_VIEW, SPOTCHECK_ANSWER
@@ -54,6 +55,7 @@ MENU: list[tuple[str | Promise, str, Permission]] = [
     (_("Diversion notices"), "reporting:notice-list", NOTICE_VIEW),
     (_("Assistance"), "reporting:assistance-list", ASSISTANCE_VIEW),
     (_("Misuse alerts"), "audit:alert-list", ALERT_REVIEW),
+    (_("Federation"), "federation:peers", FEDERATION_VIEW),
     (_("Administration"), "admin:index", USER_MANAGE),
 ]
 

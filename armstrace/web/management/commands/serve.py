@@ -11,6 +11,7 @@ from django.core.wsgi import get_wsgi_application
 from django.utils.translation import gettext as _
 
 from armstrace.audit import alerts, checkpoints
+from armstrace.federation import worker
 from armstrace.search import column
 
 
@@ -24,6 +25,7 @@ def run_server(*, host: str, port: int, threads: int, out: OutputWrapper) -> Non
     column.warm_in_background()
     checkpoints.start_periodic(settings.AUDIT_CHECKPOINT_MINUTES)
     alerts.start_periodic()
+    worker.start_in_background()
     shown_host = f"[{host}]" if ":" in host else host
     out.write(_("ArmsTrace is serving on http://%(host)s:%(port)d/ (Ctrl-C stops it)")
               % {"host": shown_host, "port": port})  # fmt: skip

@@ -1,0 +1,26 @@
+"""Enumerations of federation: message kinds and the states of inbox and outbox rows."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    REQUEST = "trace.request", "trace.request"
+    ACKNOWLEDGEMENT = "trace.acknowledgement", "trace.acknowledgement"
+    STATUS = "trace.status", "trace.status"
+    ANSWER = "trace.answer", "trace.answer"
+    REMINDER = "trace.reminder", "trace.reminder"
+    FOLLOW_UP = "trace.follow_up", "trace.follow_up"
+    KEY_ROTATED = "key.rotated", "key.rotated"
+
+
+class OutboxStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class InboxStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    STALE = "stale", _("Stale")
+    REJECTED = "rejected", _("Rejected")

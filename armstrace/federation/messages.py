@@ -1,0 +1,298 @@
+"""The federation's messages, version 1: an envelope and one body model per kind.
+
+`model_json_schema()` of each model is the published JSON schema (`armstrace federation
+schemas`, GET /federation/v1/schemas, docs/architecture/federation.md). On the wire the
+envelope is canonical JSON: UTF-8, keys sorted, no insignificant whitespace, no floats.
+Request and answer bodies carry tracing's own documents (tracing.exchange).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA, VERSION = "armstrace.federation", 1
+NODE_ID = r"^[A-Z]{2}(-[A-Z0-9]{1,12})?$"
+COUNTRY = r"^[A-Z]{2}$"
+KEY_ID = r"^[0-9a-f]{16}$"
+Text = str
+# A request id as its node gave it (ours: KE-2026-000042); printable, no spaces.
+RequestId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_./:-]{0,31}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=20000)
+
+
+class _Document(BaseModel):
+    """Tracing's documents may gain fields; a receiver ignores the ones it does not know."""
+
+    model_config = ConfigDict(extra="ignore", str_max_length=20000)
+
+
+class Envelope(_Model):
+    schema_: Literal["armstrace.federation"] = Field(alias="schema")
+    version: Literal[1]
+    id: uuid.UUID
+    kind: str = Field(max_length=32)
+    sender: str = Field(pattern=NODE_ID)
+    recipient: str = Field(pattern=NODE_ID)
+    sent_at: dt.datetime
+    expires_at: dt.datetime
+    key_id: str = Field(pattern=KEY_ID)
+    body: dict[str, Any]
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _aware(self) -> Envelope:
+        if self.sent_at.tzinfo is None or self.expires_at.tzinfo is None:
+            raise ValueError("sent_at and expires_at carry a time zone")
+        return self
+
+
+# --- trace.request and trace.follow_up: tracing.exchange.request_document ----------------
+
+
+class Officer(_Document):
+    name: Text = Field(min_length=1)
+    phone: Text = ""
+    email: Text = ""
+    badge: Text = ""
+
+
+class Requesting(_Document):
+    state: str = Field(pattern=COUNTRY)
+    agency: Text = Field(min_length=1)
+    officer: Officer
+
+
+class Requested(_Document):
+    state: str = Field(pattern=COUNTRY)
+    reason: Text = ""
+
+
+class WeaponAsRead(_Document):
+    serial_as_read: Text = ""
+    serial_obliterated: bool = False
+    markings: Text
+    weapon_type: Text
+    calibre: Text
+    manufacturer: Text = ""
+    model: Text = ""
+    country_of_manufacture: Text = ""
+    other_identifiers: Text = ""
+    ballistic_ref: Text = ""
+
+
+class Circumstances(_Document):
+    illicit_grounds: list[str]
+    legal_justification: Text
+    found_on: dt.date
+    found_place: Text
+    found_context: Text
+    offence: Text = ""
+
+
+class RequestContent(_Document):
+    request_id: RequestId
+    case_ref: Text
+    parent_id: str | None = None
+    channel: Text
+    priority: Text
+    priority_justification: Text = ""
+    language: Text = "en"
+    requesting: Requesting
+    requested: Requested
+    weapon: WeaponAsRead
+    circumstances: Circumstances
+    intended_use: Text
+    chain_so_far: Text = ""
+
+
+class Restrictions(_Document):
+    level: Text
+    use_restrictions: Text
+
+
+class RequestDocument(_Document):
+    schema_: Literal["armstrace.trace-request"] = Field(alias="schema")
+    version: Literal[1]
+    confidentiality: Restrictions
+    request: RequestContent
+
+
+class TraceRequestBody(_Model):
+    document: RequestDocument
+
+
+class FollowUpBody(_Model):
+    """A request that continues a trace: `parent_request_id` is the request whose answer
+    led here (the document's chain_so_far says what it established)."""
+
+    document: RequestDocument
+    parent_request_id: RequestId
+
+
+# --- replies and the rest ------------------------------------------------------------------
+
+
+class AcknowledgementBody(_Model):
+    request_id: RequestId
+    acknowledged_at: dt.datetime
+    responder_ref: str = Field(default="", max_length=80)
+
+
+Ground = Literal["investigation", "national_security", "legal_protection", "other"]
+REASONED = {"delayed", "restricted", "refused"}
+
+
+class StatusBody(_Model):
+    """ITI paras 22-23: a delay, restriction or refusal names its grounds and reasons."""
+
+    request_id: RequestId
+    status: Literal["in_progress", "delayed", "restricted", "refused", "closed"]
+    grounds: list[Ground] = []
+    reasons: str = Field(default="", max_length=5000)
+    note: str = Field(default="", max_length=5000)
+    at: dt.datetime
+
+    @model_validator(mode="after")
+    def _reasoned(self) -> StatusBody:
+        if self.status in REASONED and not (self.grounds and self.reasons.strip()):
+            raise ValueError("a delay, restriction or refusal names grounds and reasons")
+        return self
+
+
+class AnswerBody(_Model):
+    """`document` is tracing.exchange's answer document (schema armstrace.trace-answer),
+    read field by field with exchange.parse_answer_document."""
+
+    request_id: RequestId
+    document: dict[str, Any]
+
+
+class ReminderBody(_Model):
+    request_id: RequestId
+    late: Literal["ack", "answer"]
+    reminder: int = Field(ge=1)
+    at: dt.datetime
+
+
+class KeyRotatedBody(_Model):
+    """Signed with the old key: the new one, and until when the old one still verifies."""
+
+    key_id: str = Field(pattern=KEY_ID)
+    public_key: str = Field(max_length=2000)
+    previous_key_id: str = Field(pattern=KEY_ID)
+    grace_until: dt.datetime
+
+
+BODIES: dict[str, type[BaseModel]] = {
+    "trace.request": TraceRequestBody,
+    "trace.follow_up": FollowUpBody,
+    "trace.acknowledgement": AcknowledgementBody,
+    "trace.status": StatusBody,
+    "trace.answer": AnswerBody,
+    "trace.reminder": ReminderBody,
+    "key.rotated": KeyRotatedBody,
+}
+
+
+def schemas() -> dict[str, Any]:
+    """Every published schema: the envelope and each kind's body."""
+    published = {"envelope": Envelope.model_json_schema(by_alias=True)}
+    for kind, model in BODIES.items():
+        published[kind] = model.model_json_schema(by_alias=True)
+    return published
+
+
+# --- canonical JSON ------------------------------------------------------------------------
+
+
+class FloatInMessage(ValueError):
+    """Floats have no single canonical form; messages carry none."""
+
+
+def _no_floats(value: Any) -> None:
+    if isinstance(value, float):
+        raise FloatInMessage("floats are not allowed in federation messages")
+    if isinstance(value, dict):
+        for item in value.values():
+            _no_floats(item)
+    elif isinstance(value, list):
+        for item in value:
+            _no_floats(item)
+
+
+def canonical(value: dict[str, Any]) -> bytes:
+    _no_floats(value)
+    text = json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return text.encode("utf-8")
+
+
+def _refuse_float(text: str) -> Any:
+    raise FloatInMessage(f"floats are not allowed ({text})")
+
+
+def loads(body: bytes) -> Any:
+    """Parse received bytes; a float, NaN or invalid UTF-8 raises ValueError."""
+    return json.loads(body.decode("utf-8"), parse_float=_refuse_float, parse_constant=_refuse_float)
+
+
+def envelope(
+    *,
+    kind: str,
+    sender: str,
+    recipient: str,
+    key_id: str,
+    body: BaseModel,
+    now: dt.datetime,
+    ttl: dt.timedelta,
+    message_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """The envelope as a JSON-ready dict (body checked against its kind's model)."""
+    BODIES[kind].model_validate(body.model_dump(mode="json", by_alias=True))
+    value = Envelope(
+        schema="armstrace.federation",
+        version=1,
+        id=message_id or uuid.uuid4(),
+        kind=kind,
+        sender=sender,
+        recipient=recipient,
+        sent_at=now,
+        expires_at=now + ttl,
+        key_id=key_id,
+        body=body.model_dump(mode="json", by_alias=True),
+    )
+    return value.model_dump(mode="json", by_alias=True)
+
+
+def error_field(exc: Exception) -> str:
+    """The first wrong field of a pydantic ValidationError, as a dotted path."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return ""
+    first = errors()[0] if errors() else {}
+    return ".".join(str(part) for part in first.get("loc", ()))
+
+
+START, END = "<!-- schemas:start -->", "<!-- schemas:end -->"
+
+
+def with_schemas(document: str) -> str:
+    """The protocol document with its schema block (between START and END) regenerated."""
+    blocks = [START]
+    for name, schema in schemas().items():
+        text = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False)
+        blocks += ["", f"### `{name}`", "", "```json", text, "```"]
+    blocks += ["", END]
+    head, _, rest = document.partition(START)
+    _, _, tail = rest.partition(END)
+    return head + "\n".join(blocks) + tail
