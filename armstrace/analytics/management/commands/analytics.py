@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from armstrace.analytics import services
 from armstrace.audit.services import record_event
@@ -27,6 +28,9 @@ class Command(BaseCommand):
             rows = services.rebuild()
             record_event("analytics:traced:rebuilt", data={"rows": rows})
         seconds = time.perf_counter() - started
-        self.stdout.write(
-            _("%(rows)d traced recoveries in %(seconds).1f s") % {"rows": rows, "seconds": seconds}
+        message = ngettext(
+            "%(rows)d traced recovery in %(seconds).1f s",
+            "%(rows)d traced recoveries in %(seconds).1f s",
+            rows,
         )
+        self.stdout.write(message % {"rows": rows, "seconds": seconds})
