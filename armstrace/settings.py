@@ -326,6 +326,8 @@ FEDERATION_WORKER_POLL_SECONDS = float(env_str("ARMSTRACE_FEDERATION_WORKER_POLL
 FEDERATION_WORKER_THREADS = int(env_str("ARMSTRACE_FEDERATION_WORKER_THREADS", "4"))
 # `armstrace serve` runs the delivery worker in-process unless this is off.
 FEDERATION_WORKER = env_bool("ARMSTRACE_FEDERATION_WORKER", default=True)
+# Existence questions one peer may ask this node per hour (each is about one weapon).
+FEDERATION_EXISTENCE_PER_HOUR = int(env_str("ARMSTRACE_FEDERATION_EXISTENCE_PER_HOUR", "60"))
 
 LOGGING = {
     "version": 1,

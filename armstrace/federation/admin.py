@@ -14,7 +14,7 @@ class PeerAdmin(admin.ModelAdmin[Peer]):
     """Administrators edit a peer's name, endpoint, contacts and active flag, and retire
     its keys; new peers with their first key come from `armstrace federation peer add`."""
 
-    list_display = ["node_id", "state", "name", "endpoint", "active"]
-    list_filter = ["active"]
+    list_display = ["node_id", "state", "name", "endpoint", "active", "hub"]
+    list_filter = ["active", "hub"]
     search_fields = ["node_id", "name"]
     inlines = [PeerKeyInline]

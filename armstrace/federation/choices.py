@@ -12,6 +12,17 @@ class Kind(models.TextChoices):
     REMINDER = "trace.reminder", "trace.reminder"
     FOLLOW_UP = "trace.follow_up", "trace.follow_up"
     KEY_ROTATED = "key.rotated", "key.rotated"
+    ALERT = "alert.published", "alert.published"
+    EXISTENCE_QUERY = "existence.query", "existence.query"
+    EXISTENCE_ANSWER = "existence.answer", "existence.answer"
+    EXISTENCE_BUCKET_REQUEST = "existence.bucket_request", "existence.bucket_request"
+    EXISTENCE_BUCKETS = "existence.buckets", "existence.buckets"
+
+
+class AlertKind(models.TextChoices):
+    LOST = "lost", _("Lost")
+    STOLEN = "stolen", _("Stolen")
+    DIVERTED = "diverted", _("Traced and found diverted")
 
 
 class OutboxStatus(models.TextChoices):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from armstrace.core import clock
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.federation import keys, messages
+from armstrace.federation import alerts, existence, keys, messages
 from armstrace.federation.choices import Kind
 from armstrace.federation.inbox import Handler, Outcome, Received
 from armstrace.federation.models import PeerKey, RequestLink
@@ -219,5 +219,10 @@ def register(table: dict[str, Handler]) -> None:
             Kind.ANSWER: answer,
             Kind.REMINDER: reminder,
             Kind.KEY_ROTATED: key_rotated,
+            Kind.ALERT: alerts.received_alert,
+            Kind.EXISTENCE_QUERY: existence.on_query,
+            Kind.EXISTENCE_ANSWER: existence.on_answer,
+            Kind.EXISTENCE_BUCKET_REQUEST: existence.on_bucket_request,
+            Kind.EXISTENCE_BUCKETS: existence.on_buckets,
         }
     )

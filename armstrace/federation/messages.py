@@ -192,6 +192,71 @@ class KeyRotatedBody(_Model):
     grace_until: dt.datetime
 
 
+# --- alert.published: a lost, stolen or diverted weapon, for the region ---------------------
+
+
+class AlertRestrictions(_Model):
+    level: Literal["unrestricted", "restricted", "confidential"]
+    use_restrictions: str = Field(default="", max_length=2000)
+
+
+class AlertBody(_Model):
+    """One alert, as its origin published it; a hub relays it unchanged (the alert id
+    makes it idempotent across hops)."""
+
+    alert_id: uuid.UUID
+    origin: str = Field(pattern=NODE_ID)
+    kind: Literal["lost", "stolen", "diverted"]
+    manufacturer: str = Field(default="", max_length=200)
+    model: str = Field(default="", max_length=120)
+    calibre: str = Field(default="", max_length=60)
+    weapon_type: str = Field(default="", max_length=32)
+    serial: str = Field(min_length=1, max_length=64)
+    event_date: dt.date | None = None
+    event_country: str = Field(default="", pattern=r"^([A-Z]{2})?$")
+    note: str = Field(default="", max_length=2000)
+    confidentiality: AlertRestrictions
+    published_at: dt.datetime
+
+
+# --- existence.*: the privacy-preserving existence check (federation.md) --------------------
+
+# A group element or a sealed reference, base64url; a token prefix, lower-case hex.
+Point = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{43}=$")]
+Prefix = Annotated[str, Field(pattern=r"^[0-9a-f]{4}$")]
+
+
+class ExistenceQueryBody(_Model):
+    """The asker's blinded points r·H1(x), one per form of its identifier."""
+
+    query_id: uuid.UUID
+    points: list[Point] = Field(min_length=1, max_length=2)
+
+
+class ExistenceAnswerBody(_Model):
+    """k·P for each point, in the order asked."""
+
+    query_id: uuid.UUID
+    points: list[Point] = Field(min_length=1, max_length=2)
+
+
+class ExistenceBucketRequestBody(_Model):
+    """The 2-byte prefixes of the asker's tokens, with random decoys."""
+
+    query_id: uuid.UUID
+    prefixes: list[Prefix] = Field(min_length=1, max_length=4)
+
+
+class BucketEntry(_Model):
+    tag: str = Field(pattern=r"^[0-9a-f]{64}$")  # SHA-256(DST "tag" T)
+    ref: str = Field(max_length=200)  # the weapon reference, sealed under T
+
+
+class ExistenceBucketsBody(_Model):
+    query_id: uuid.UUID
+    entries: list[BucketEntry] = Field(max_length=5000)
+
+
 BODIES: dict[str, type[BaseModel]] = {
     "trace.request": TraceRequestBody,
     "trace.follow_up": FollowUpBody,
@@ -200,6 +265,11 @@ BODIES: dict[str, type[BaseModel]] = {
     "trace.answer": AnswerBody,
     "trace.reminder": ReminderBody,
     "key.rotated": KeyRotatedBody,
+    "alert.published": AlertBody,
+    "existence.query": ExistenceQueryBody,
+    "existence.answer": ExistenceAnswerBody,
+    "existence.bucket_request": ExistenceBucketRequestBody,
+    "existence.buckets": ExistenceBucketsBody,
 }
 
 

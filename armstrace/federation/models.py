@@ -12,8 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from armstrace.federation.choices import InboxStatus, Kind, OutboxStatus
+from armstrace.federation.choices import AlertKind, InboxStatus, Kind, OutboxStatus
 from armstrace.reference.models import Country
+from armstrace.registry.models import Weapon
 from armstrace.tracing.models import TraceRequest
 
 
@@ -25,6 +26,8 @@ class NodeIdentity(models.Model):
     service_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # A regional hub relays each alert it receives to its other peers, once.
+    hub = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -59,6 +62,7 @@ class Peer(models.Model):
     # [{"name", "email", "phone", "languages"}]
     contacts = models.JSONField(_("points of contact"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    hub = models.BooleanField(_("regional hub"), default=False)  # relays alerts onwards
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -165,3 +169,95 @@ class InboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.message_id} {self.status}"
+
+
+class ReceivedAlert(models.Model):
+    """A lost, stolen or diverted weapon another state published (G2, T13), with the
+    local registry's candidates as the search ranked them: leads, not facts. An alert id
+    is stored once, however many hubs relay it."""
+
+    alert_id = models.UUIDField(unique=True)
+    origin = models.CharField(max_length=16)  # the publishing node
+    via = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=16, choices=AlertKind.choices)
+    manufacturer = models.CharField(max_length=200, blank=True)
+    model = models.CharField(max_length=120, blank=True)
+    calibre = models.CharField(max_length=60, blank=True)
+    weapon_type = models.CharField(max_length=32, blank=True)
+    serial = models.CharField(max_length=64)
+    event_date = models.DateField(null=True, blank=True)
+    event_country = models.CharField(max_length=2, blank=True)
+    note = models.TextField(blank=True)
+    confidentiality = models.CharField(max_length=16)
+    use_restrictions = models.TextField(blank=True)
+    published_at = models.DateTimeField()
+    received_at = models.DateTimeField()
+    # [{"weapon_id", "serial_number", "manufacturer", "model", "match", "score", "reasons"}]
+    matches = models.JSONField(default=list, blank=True)
+    matched = models.BooleanField(default=False)
+    relayed_to = models.JSONField(default=list, blank=True)  # node ids, when we are a hub
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.serial} ({self.origin})"
+
+
+class ExistenceToken(models.Model):
+    """Our existence index: T(y) = H2(y, k·H1(y)) for each identifier y of a weapon (hex),
+    bucketed by its first 2 bytes (`armstrace federation existence-index`)."""
+
+    weapon = models.ForeignKey(Weapon, on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=4, db_index=True)
+    token = models.CharField(max_length=64)
+    indexed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["weapon", "token"], name="federation_token_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.prefix
+
+
+class ExistenceQuestion(models.Model):
+    """An existence question: ours to a peer (outgoing: the identifier and our blinding
+    secrets stay here) or a peer's to us (incoming: only its id and how far it went)."""
+
+    query_id = models.UUIDField()
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(max_length=8)  # outgoing | incoming
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    manufacturer = models.CharField(max_length=200, blank=True)
+    serial = models.CharField(max_length=64, blank=True)
+    secrets = models.JSONField(default=dict, blank=True)  # outgoing: forms, r, then tokens
+    points = models.PositiveSmallIntegerField(default=0)
+    # outgoing: asked, buckets_asked, done; incoming: answered, buckets_sent
+    status = models.CharField(max_length=16)
+    held = models.BooleanField(null=True)
+    weapon_ref = models.CharField(max_length=64, blank=True)
+    matched_form = models.CharField(max_length=16, blank=True)  # serial | canonical
+    created_at = models.DateTimeField()
+    concluded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["peer", "query_id", "direction"], name="federation_question_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["peer", "direction", "created_at"], name="federation_asked")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.query_id}"

@@ -9,3 +9,23 @@ FEDERATION_VIEW = declare(
     {Role.POINT_OF_CONTACT, Role.ADMINISTRATOR},
     "See peer nodes, their points of contact, and the federation inbox and outbox",
 )
+ALERT_PUBLISH = declare(
+    "federation:alert:publish",
+    {Role.POINT_OF_CONTACT, Role.ADMINISTRATOR},
+    "Publish an alert about a lost, stolen or diverted weapon to peer nodes",
+)
+ALERT_VIEW = declare(
+    "federation:alert:view",
+    {Role.POINT_OF_CONTACT, Role.ADMINISTRATOR},
+    "See the alerts peer nodes published, with their local matches",
+)
+ALERT_ACKNOWLEDGE = declare(
+    "federation:alert:acknowledge",
+    {Role.POINT_OF_CONTACT, Role.ADMINISTRATOR},
+    "Acknowledge an alert received from a peer node",
+)
+EXISTENCE_ASK = declare(
+    "federation:existence:ask",
+    {Role.POINT_OF_CONTACT, Role.ADMINISTRATOR},
+    "Ask peer nodes whether they hold a record for a manufacturer and serial",
+)

@@ -115,6 +115,7 @@ class PeerInput:
     public_key: str  # PEM text
     name: str = ""
     contacts: list[dict[str, Any]] = field(default_factory=list)
+    hub: bool = False
 
 
 def add_peer(*, data: PeerInput) -> Peer:
@@ -135,6 +136,7 @@ def add_peer(*, data: PeerInput) -> Peer:
             name=data.name.strip(),
             endpoint=data.endpoint.strip(),
             contacts=data.contacts,
+            hub=data.hub,
         )
         PeerKey.objects.create(
             peer=peer, key_id=kid, public_key=data.public_key.strip() + "\n", valid_from=clock.now()
@@ -143,9 +145,26 @@ def add_peer(*, data: PeerInput) -> Peer:
             "federation:peer:added",
             object_type="federation.peer",
             object_id=node_id,
-            data={"state": state.code, "endpoint": peer.endpoint, "key_id": kid},
+            data={"state": state.code, "endpoint": peer.endpoint, "key_id": kid, "hub": data.hub},
         )
     return peer
+
+
+def set_hub(*, hub: bool) -> NodeIdentity:
+    """Whether this node relays the alerts it receives to its other peers."""
+    with transaction.atomic():
+        node = NodeIdentity.objects.select_for_update().first()
+        if node is None:
+            raise DomainValidationError("node", _("this node is not initialised"))
+        node.hub = hub
+        node.save(update_fields=["hub"])
+        record_event(
+            "federation:node:hub",
+            object_type="federation.nodeidentity",
+            object_id=node.node_id,
+            data={"hub": hub},
+        )
+    return node
 
 
 def peer_for_state(state: str) -> Peer | None:

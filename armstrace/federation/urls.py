@@ -9,4 +9,8 @@ urlpatterns = [
     path("peers/", views.peer_list, name="peers"),
     path("outbox/", views.outbox_list, name="outbox"),
     path("inbox/", views.inbox_list, name="inbox"),
+    path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/publish/", views.alert_publish, name="alert-publish"),
+    path("existence/", views.existence_list, name="existence"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
 ]

@@ -1,17 +1,31 @@
-"""The inbox endpoint other nodes POST to, and the pages of peers, outbox and inbox."""
+"""The inbox endpoint other nodes POST to, and the pages of peers, outbox, inbox and
+alerts."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages as notices
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from armstrace.accounts.decorators import permission_required, public
-from armstrace.federation import inbox, messages, selectors
+from armstrace.accounts.models import User
+from armstrace.core.exceptions import DomainValidationError
+from armstrace.federation import alerts, existence, inbox, messages, selectors
 from armstrace.federation.choices import InboxStatus, OutboxStatus
-from armstrace.federation.permissions import FEDERATION_VIEW
+from armstrace.federation.forms import ExistenceForm, PublishAlertForm
+from armstrace.federation.permissions import (
+    ALERT_ACKNOWLEDGE,
+    ALERT_PUBLISH,
+    ALERT_VIEW,
+    EXISTENCE_ASK,
+    FEDERATION_VIEW,
+)
+
+INVALID = 422  # a form with errors
 
 
 @public  # authenticated by the message's signature, checked in inbox.receive
@@ -51,3 +65,84 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.inbox(status)[: selectors.PAGE]
     context = {"rows": rows, "status": status, "statuses": InboxStatus.choices}
     return render(request, "federation/inbox.html", context)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the permission decorator let a user in
+    return request.user
+
+
+@permission_required(ALERT_VIEW)
+def alert_list(request: HttpRequest) -> HttpResponse:
+    matched = request.GET.get("matched", "")
+    rows = selectors.received_alerts(matched)[: selectors.PAGE]
+    return render(request, "federation/alerts.html", {"rows": rows, "matched": matched})
+
+
+@permission_required(ALERT_ACKNOWLEDGE)
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        alerts.acknowledge_alert(alert_id=pk, actor=_user(request))
+    except DomainValidationError as exc:
+        return HttpResponse(exc.message, status=404)
+    return redirect("federation:alerts")
+
+
+def _publish(request: HttpRequest, form: PublishAlertForm) -> alerts.Published | None:
+    user = _user(request)
+    found = selectors.weapons_named(user, form.cleaned_data["weapon"])
+    if len(found) != 1:
+        message = _("several weapons carry this serial: give the id") if found else None
+        form.add_error("weapon", message or _("no weapon of the registry has this id or serial"))
+        return None
+    try:
+        return alerts.publish_alert(
+            actor=user,
+            weapon=found[0],
+            kind=form.cleaned_data["kind"],
+            peers=form.chosen_peers(),
+            confidentiality=form.cleaned_data["confidentiality"],
+            use_restrictions=form.cleaned_data["use_restrictions"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainValidationError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
+@permission_required(ALERT_PUBLISH)
+def alert_publish(request: HttpRequest) -> HttpResponse:
+    form = PublishAlertForm(request.POST or None, peers=selectors.active_peers())
+    if request.method == "POST" and form.is_valid():
+        published = _publish(request, form)
+        if published is not None:
+            notices.success(
+                request,
+                _("Alert %(id)s queued for %(n)d peers.")
+                % {"id": published.alert_id, "n": len(published.messages)},
+            )
+            return redirect("federation:outbox")
+    status = INVALID if form.errors else 200
+    return render(request, "federation/alert_form.html", {"form": form}, status=status)
+
+
+@permission_required(EXISTENCE_ASK)
+def existence_list(request: HttpRequest) -> HttpResponse:
+    """Our questions and their answers; a hit offers a trace request to that state."""
+    form = ExistenceForm(request.POST or None, peers=selectors.active_peers())
+    if request.method == "POST" and form.is_valid():
+        try:
+            existence.ask(
+                actor=_user(request),
+                peer=form.cleaned_data["peer"],
+                manufacturer=form.cleaned_data["manufacturer"],
+                serial=form.cleaned_data["serial"],
+            )
+        except DomainValidationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("federation:existence")
+    rows = selectors.existence_questions()[: selectors.PAGE]
+    status = INVALID if form.errors else 200
+    return render(request, "federation/existence.html", {"rows": rows, "form": form}, status=status)

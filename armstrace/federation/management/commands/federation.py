@@ -9,6 +9,13 @@ outbox [--status failed]          messages sent or waiting, failures with reason
 inbox [--status rejected]         messages received, rejections with reasons
 rotate-key                        a new key; peers are told, signed with the old one
 schemas                           the published JSON schemas of every message
+hub on|off                        whether this node relays the alerts it receives
+alert publish --weapon ID --kind lost|stolen|diverted --to UG,RW|--all --user NAME
+         [--confidentiality restricted] [--restrictions TEXT] [--note TEXT]
+alert list [--matched yes|no]     alerts received, newest first, with local matches
+existence-index                   tokens for weapons new or changed since the last run
+existence ask --to UG --manufacturer M --serial S --user NAME
+existence list                    our existence questions and their answers
 """
 
 from __future__ import annotations
@@ -19,9 +26,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from armstrace.accounts.models import User
+from armstrace.accounts.permissions import has_permission
 from armstrace.core.context import audit_context
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.federation import keys, messages, selectors, services, worker
+from armstrace.federation import alerts, existence, keys, messages, selectors, services, worker
+from armstrace.federation.choices import AlertKind
+from armstrace.federation.models import Peer
+from armstrace.federation.permissions import ALERT_PUBLISH, EXISTENCE_ASK
+from armstrace.tracing.choices import Confidentiality
 
 
 def _contact(text: str) -> dict[str, Any]:
@@ -35,9 +48,12 @@ class Command(BaseCommand):
     help = "Federation: node identity and keys, peers, outbox and inbox, message schemas."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = ["init", "identity", "peer", "peers", "outbox", "inbox", "rotate-key", "schemas"]
+        actions = ["init", "identity", "peer", "peers", "outbox", "inbox", "rotate-key", "schemas",
+                   "hub", "alert", "existence-index", "existence"]  # fmt: skip
         parser.add_argument("action", choices=actions)
-        parser.add_argument("sub", nargs="?", help="peer: add")
+        parser.add_argument(
+            "sub", nargs="?", help="peer: add; hub: on, off; alert, existence: publish/ask, list"
+        )
         parser.add_argument("--node-id", default="")
         parser.add_argument("--state", default="")
         parser.add_argument("--endpoint", default="")
@@ -47,6 +63,20 @@ class Command(BaseCommand):
         parser.add_argument("--status", default="")
         parser.add_argument("--limit", type=int, default=50)
         parser.add_argument("--write", type=Path, help="schemas: regenerate them in this doc")
+        parser.add_argument("--hub", action="store_true", help="peer add: a regional hub")
+        parser.add_argument("--weapon", default="", help="alert publish: the weapon's id")
+        parser.add_argument("--kind", choices=AlertKind.values, default=AlertKind.STOLEN)
+        parser.add_argument("--to", default="", help="alert publish: peers' node ids, UG,RW")
+        parser.add_argument("--all", action="store_true", help="alert publish: every active peer")
+        parser.add_argument("--user", default="", help="alert publish: the point of contact")
+        parser.add_argument(
+            "--confidentiality", choices=Confidentiality.values, default=Confidentiality.RESTRICTED
+        )
+        parser.add_argument("--restrictions", default="", help="alert publish: use restrictions")
+        parser.add_argument("--note", default="")
+        parser.add_argument("--matched", default="", help="alert list: yes or no")
+        parser.add_argument("--manufacturer", default="", help="existence ask: as written")
+        parser.add_argument("--serial", default="", help="existence ask: as read")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"].replace("-", "_")
@@ -85,6 +115,7 @@ class Command(BaseCommand):
             public_key=keys.read_pem(options["key"]),
             name=options["name"],
             contacts=[_contact(text) for text in options["contact"]],
+            hub=options["hub"],
         )
         peer = services.add_peer(data=data)
         self.stdout.write(f"peer {peer.node_id} added ({peer.endpoint})")
@@ -130,3 +161,94 @@ class Command(BaseCommand):
             self.stdout.write(f"schemas written to {path}")
             return
         self.stdout.write(json.dumps(messages.schemas(), indent=2, sort_keys=True))
+
+    def _hub(self, options: dict[str, Any]) -> None:
+        if options["sub"] not in ("on", "off"):
+            raise CommandError("usage: armstrace federation hub on|off")
+        node = services.set_hub(hub=options["sub"] == "on")
+        self.stdout.write(f"node {node.node_id} relays alerts: {'yes' if node.hub else 'no'}")
+
+    def _alert(self, options: dict[str, Any]) -> None:
+        if options["sub"] == "list":
+            self._alert_list(options)
+        elif options["sub"] == "publish":
+            self._alert_publish(options)
+        else:
+            raise CommandError("usage: armstrace federation alert publish|list ...")
+
+    def _alert_list(self, options: dict[str, Any]) -> None:
+        for row in selectors.received_alerts(options["matched"])[: options["limit"]]:
+            leads = ",".join(f"{m['serial_number']}({m['match']})" for m in row.matches) or "-"
+            seen = "acknowledged" if row.acknowledged_at else "new"
+            self.stdout.write(
+                f"{row.received_at:%Y-%m-%d %H:%M:%S}\t{row.origin}\t{row.kind}\t{row.serial}"
+                f"\t{row.manufacturer}\t{seen}\tmatches={leads}"
+            )
+
+    def _alert_peers(self, options: dict[str, Any]) -> list[Peer] | None:
+        if options["all"]:
+            return None
+        ids = [part.strip().upper() for part in options["to"].split(",") if part.strip()]
+        if not ids:
+            raise CommandError("give --to UG,RW or --all")
+        peers = list(Peer.objects.filter(node_id__in=ids))
+        unknown = set(ids) - {peer.node_id for peer in peers}
+        if unknown:
+            raise CommandError(f"unknown peers: {', '.join(sorted(unknown))}")
+        return peers
+
+    def _user(self, options: dict[str, Any], perm: Any) -> User:
+        user = User.objects.filter(username=options["user"], is_active=True).first()
+        if user is None or not has_permission(user, perm):
+            raise CommandError("--user: an active point of contact or administrator")
+        return user
+
+    def _alert_publish(self, options: dict[str, Any]) -> None:
+        user = self._user(options, ALERT_PUBLISH)
+        found = selectors.weapons_named(user, options["weapon"])
+        if len(found) != 1:
+            raise CommandError("--weapon: the id (or a serial only one weapon carries)")
+        peers = self._alert_peers(options)
+        with audit_context(actor_id=user.pk, actor_name=user.get_username(), channel="cli"):
+            published = alerts.publish_alert(
+                actor=user,
+                weapon=found[0],
+                kind=options["kind"],
+                peers=peers,
+                confidentiality=options["confidentiality"],
+                use_restrictions=options["restrictions"],
+                note=options["note"],
+            )
+        targets = ", ".join(message.peer.node_id for message in published.messages)
+        self.stdout.write(f"alert {published.alert_id} queued for {targets}")
+
+    def _existence_index(self, options: dict[str, Any]) -> None:
+        run = existence.build_index()
+        self.stdout.write(
+            f"{run.weapons} weapons indexed ({run.tokens} tokens) in {run.seconds:.3f} s; "
+            "weapons registered later enter on the next run"
+        )
+
+    def _existence(self, options: dict[str, Any]) -> None:
+        if options["sub"] == "list":
+            for row in selectors.existence_questions()[: options["limit"]]:
+                held = {None: "pending", True: "held", False: "not held"}[row.held]
+                self.stdout.write(
+                    f"{row.created_at:%Y-%m-%d %H:%M:%S}\t{row.peer.node_id}\t{row.manufacturer}"
+                    f"\t{row.serial}\t{row.status}\t{held}\t{row.weapon_ref}"
+                )
+            return
+        if options["sub"] != "ask" or not options["to"] or not options["serial"]:
+            raise CommandError("usage: armstrace federation existence ask --to UG --serial S ...")
+        user = self._user(options, EXISTENCE_ASK)
+        peer = Peer.objects.filter(node_id=options["to"].strip().upper()).first()
+        if peer is None:
+            raise CommandError(f"unknown peer {options['to']}")
+        with audit_context(actor_id=user.pk, actor_name=user.get_username(), channel="cli"):
+            question = existence.ask(
+                actor=user,
+                peer=peer,
+                manufacturer=options["manufacturer"],
+                serial=options["serial"],
+            )
+        self.stdout.write(f"question {question.query_id} queued for {peer.node_id}")
