@@ -1,7 +1,7 @@
 """Regional alerts (issue 8 item 6; G2, T13): a lost, stolen or diverted weapon of our
-registry published to chosen peers; an alert received is stored once, matched against our
-registry with the search service, relayed onwards when this node is a hub, and
-acknowledged by a point of contact.
+registry, or one only described (the weapon of a diversion notice), published to chosen
+peers; an alert received is stored once, matched against our registry with the search
+service, relayed onwards when this node is a hub, and acknowledged by a point of contact.
 
 A hub relays each alert it stores to its active peers except the one it came through
 and the origin; an alert already stored (same alert id, any path) changes nothing, so an
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,24 +86,64 @@ def publish_alert(
     event_date: dt.date | None = None,
     event_country: str = "",
 ) -> Published:
-    """Queue one signed `alert.published` per chosen peer, in one transaction."""
-    node = services.identity()
-    if node is None:
-        raise DomainValidationError("node", _("this node is not initialised"))
-    recipients = _recipients(peers)
+    """Queue one signed `alert.published` per chosen peer, in one transaction, describing a
+    weapon of our registry (its latest loss or theft as recorded, unless given)."""
     recorded_date, recorded_country = _event_of(weapon, kind)
-    body = _body(
-        {
-            "alert_id": str(uuid.uuid4()),
-            "origin": node.node_id,
-            "kind": kind,
+    return publish_description(
+        actor=actor,
+        description={
             "manufacturer": weapon.manufacturer_name,
             "model": weapon.model,
             "calibre": weapon.calibre,
             "weapon_type": weapon.weapon_type,
             "serial": weapon.serial_number,
-            "event_date": event_date or recorded_date,
-            "event_country": (event_country or recorded_country or node.state_id).upper(),
+        },
+        kind=kind,
+        peers=peers,
+        confidentiality=confidentiality,
+        use_restrictions=use_restrictions,
+        note=note,
+        event_date=event_date or recorded_date,
+        event_country=event_country or recorded_country,
+        object_type="registry.weapon",
+        object_id=str(weapon.pk),
+    )
+
+
+DESCRIPTION_KEYS = ("manufacturer", "model", "calibre", "weapon_type", "serial")
+
+
+def publish_description(
+    *,
+    actor: User,
+    description: Mapping[str, Any],
+    kind: str,
+    peers: Sequence[Peer] | None,
+    confidentiality: str,
+    use_restrictions: str = "",
+    note: str = "",
+    event_date: dt.date | None = None,
+    event_country: str = "",
+    object_type: str,
+    object_id: str,
+) -> Published:
+    """Queue one signed `alert.published` per chosen peer, in one transaction, for a weapon
+    described by `description` (manufacturer, model, calibre, weapon_type, serial): one our
+    registry may not hold, such as the weapon of an outgoing trace. The audit event names
+    `object_type` and `object_id`, what the alert was published from."""
+    node = services.identity()
+    if node is None:
+        raise DomainValidationError("node", _("this node is not initialised"))
+    recipients = _recipients(peers)
+    weapon = {key: str(description.get(key) or "") for key in DESCRIPTION_KEYS}
+    body = _body(
+        {
+            "alert_id": str(uuid.uuid4()),
+            "origin": node.node_id,
+            "kind": kind,
+            **weapon,
+            "event_date": event_date,
+            "event_country": (event_country or node.state_id).upper(),
             "note": note.strip(),
             "confidentiality": {"level": confidentiality, "use_restrictions": use_restrictions},
             "published_at": clock.now(),
@@ -115,8 +155,8 @@ def publish_alert(
         ]
         record_event(
             "federation:alert:published",
-            object_type="registry.weapon",
-            object_id=str(weapon.pk),
+            object_type=object_type,
+            object_id=object_id,
             data={
                 "alert_id": str(body.alert_id),
                 "kind": kind,

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -28,10 +29,10 @@ class AlertKind(models.TextChoices):
 class OutboxStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     DELIVERED = "delivered", _("Delivered")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("an outgoing message the peer refused for good", "Failed")
 
 
 class InboxStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     STALE = "stale", _("Stale")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("an incoming message this node refused", "Rejected")

@@ -45,7 +45,9 @@ def _request_input(received: Received, document: messages.RequestDocument) -> se
             "body.document.request.requesting.state", _("is not the sender's state")
         )
     if content.requested.state != received.node.state_id:
-        raise DomainValidationError("body.document.request.requested.state", _("is not us"))
+        raise DomainValidationError(
+            "body.document.request.requested.state", _("is not this node's state")
+        )
     channel = content.channel if content.channel in Channel.values else Channel.BILATERAL_NPC
     weapon, found = content.weapon, content.circumstances
     return services.RequestInput(
@@ -122,7 +124,10 @@ def _step(
         with applying(), transaction.atomic():
             if request.status == Status.SENT and target != Status.ACKNOWLEDGED:
                 services.transition(
-                    request=request, to=Status.ACKNOWLEDGED, actor=service, note=_("implied")
+                    request=request,
+                    to=Status.ACKNOWLEDGED,
+                    actor=service,
+                    note=_("acknowledgement implied by a later message"),
                 )
             services.transition(
                 request=request,

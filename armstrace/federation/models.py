@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from armstrace.federation.choices import AlertKind, InboxStatus, Kind, OutboxStatus
 from armstrace.reference.models import Country
@@ -55,7 +56,10 @@ class Peer(models.Model):
 
     node_id = models.CharField(_("node id"), max_length=16, unique=True)
     state = models.ForeignKey(
-        Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("state")
+        Country,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("a country", "state"),
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
     endpoint = models.URLField(_("endpoint"), max_length=300)

@@ -14,10 +14,10 @@ from armstrace.reporting.services import RecipientInput, save_recipient
 
 @admin.register(NoticeRecipient)
 class NoticeRecipientAdmin(admin.ModelAdmin[NoticeRecipient]):
-    list_display = ["name", "level", "email", "languages", "active"]
+    list_display = ["name", "level", "email", "peer", "languages", "active"]
     list_filter = ["level", "active"]
     search_fields = ["name", "email"]
-    fields = ["name", "level", "email", "address", "languages", "active"]
+    fields = ["name", "level", "email", "address", "peer", "languages", "active"]
 
     def save_model(
         self, request: HttpRequest, obj: NoticeRecipient, form: ModelForm[Any], change: bool
@@ -29,6 +29,7 @@ class NoticeRecipientAdmin(admin.ModelAdmin[NoticeRecipient]):
             address=obj.address,
             languages=obj.languages,
             active=obj.active,
+            peer=obj.peer.node_id if obj.peer else "",
         )
         existing = NoticeRecipient.objects.get(pk=obj.pk) if change else None
         saved = save_recipient(actor=None, data=data, recipient=existing)
@@ -51,7 +52,7 @@ class ReadOnly(admin.ModelAdmin[Any]):
 
 @admin.register(DiversionNotice)
 class DiversionNoticeAdmin(ReadOnly):
-    list_display = ["request_id", "recipient", "state", "created_at", "exported_at"]
+    list_display = ["request_id", "recipient", "state", "created_at", "exported_at", "alert_id"]
     list_filter = ["state"]
     search_fields = ["request_id", "case_ref"]
 

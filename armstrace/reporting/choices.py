@@ -25,6 +25,7 @@ class RecipientLevel(models.TextChoices):
 class NoticeState(models.TextChoices):
     TO_SEND = "to_send", _("To send")
     EXPORTED = "exported", pgettext_lazy("notice state: its file was written", "Exported")
+    SENT = "sent", pgettext_lazy("notice state: sent to a peer node as an alert", "Sent")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
 

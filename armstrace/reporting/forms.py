@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from armstrace.core import clock
 from armstrace.core.forms import Form
+from armstrace.federation.models import Peer
 from armstrace.registry.forms import country_choices, date_field
 from armstrace.reporting.choices import (
     AssistanceCategory,
@@ -50,10 +51,26 @@ class RecipientForm(Form):
         help_text=_("The notice is printed in the first one."),
     )
     active = forms.BooleanField(label=_("Active: told of new diversions"), required=False)
+    peer = forms.ChoiceField(
+        label=_("Peer node"),
+        required=False,
+        choices=(),
+        help_text=_(
+            "When the recipient is another node of the federation, its notices can be sent to "
+            "it as signed diversion alerts; no e-mail or address is then needed."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["languages"].choices = settings.LANGUAGES  # type: ignore[attr-defined]
+        self.fields["peer"].choices = [  # type: ignore[attr-defined]
+            ("", _("Not a peer node")),
+            *[
+                (peer.node_id, f"{peer.node_id} {peer.name}".strip())
+                for peer in Peer.objects.order_by("node_id")
+            ],
+        ]
 
 
 class AcknowledgeForm(Form):

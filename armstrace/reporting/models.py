@@ -2,7 +2,8 @@
 offers with the matches recorded between them (A1, A2).
 
 A notice is a snapshot: what it says is fixed when it is created, so every export of it
-carries the same content, and the JSON is what a federation alert will carry.
+carries the same content. A recipient that is a peer node gets it as a signed diversion
+alert through federation (reporting.services.send_notice); any other, as an exported file.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from armstrace.federation.models import Peer
 from armstrace.reference.models import Country
 from armstrace.reporting.choices import (
     AssistanceCategory,
@@ -31,6 +33,18 @@ class NoticeRecipient(models.Model):
     # Codes of settings.LANGUAGES, space-separated; the notice prints in the first.
     languages = models.CharField(_("languages"), max_length=60, default="en")
     active = models.BooleanField(_("active"), default=True)
+    peer = models.ForeignKey(
+        Peer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("peer node"),
+        help_text=_(
+            "Notices to this recipient can be sent to this node through federation as signed "
+            "diversion alerts."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,6 +74,8 @@ class DiversionNotice(models.Model):
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by_name = models.CharField(max_length=150, blank=True)
     acknowledgement_note = models.TextField(_("note"), blank=True)
+    # Set when the notice was sent to the recipient's peer node as a diversion alert.
+    alert_id = models.UUIDField(_("alert id"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

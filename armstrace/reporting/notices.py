@@ -3,8 +3,10 @@ regional or international body so that others can act against the same diversion
 
 The document (schema armstrace.diversion-notice/1, docs/domain/reporting.md) names the
 weapon, the diversion and the last legal record's country, the case and the request; it
-holds no personal data: no holder, no officer, no place where the weapon was found. It is
-the body a federation alert will carry; until federation exists it leaves as PDF or JSON.
+holds no personal data: no holder, no officer, no place where the weapon was found. To a
+recipient that is a peer node it leaves as a signed diversion alert (its weapon, the date
+of diversion and the last legal country; reporting.services.send_notice); to any other, as
+PDF or JSON.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ assistance register.
 National reports are submitted by the national point of contact (poa-iss.org: only
 formally identified points of contact submit); administrators and auditors may produce
 them too, to check the figures. Notices leave the country only through the point of
-contact, as answers to other states do. The assistance register records the state's
-needs and the offers it hears of: the point of contact decides what is asked and what is
-accepted, administrators keep the register in order; auditors read it.
+contact, as answers to other states do, whether exported as a file or sent to a peer node
+as a signed alert. The assistance register records the state's needs and the offers it
+hears of: the point of contact decides what is asked and what is accepted, administrators
+keep the register in order; auditors read it.
 """
 
 from armstrace.accounts.choices import Role
@@ -32,7 +33,8 @@ NOTICE_VIEW = declare(
 NOTICE_EXPORT = declare(
     "reporting:notice:export",
     {R.POINT_OF_CONTACT},
-    "Export diversion notices (PDF, JSON) and record their acknowledgement",
+    "Export diversion notices (PDF, JSON) or send them to peer nodes as signed alerts, and "
+    "record their acknowledgement",
 )
 ASSISTANCE_VIEW = declare(
     "reporting:assistance:view",

@@ -215,13 +215,13 @@ def assistance(period: Period) -> Assistance:
 def recipients_for(user: User | AnonymousUser) -> QuerySet[NoticeRecipient]:
     if not has_permission(user, RECIPIENT_MANAGE):
         return NoticeRecipient.objects.none()
-    return NoticeRecipient.objects.all()
+    return NoticeRecipient.objects.select_related("peer")
 
 
 def notices_for(user: User | AnonymousUser) -> QuerySet[DiversionNotice]:
     if not has_permission(user, NOTICE_VIEW):
         return DiversionNotice.objects.none()
-    return DiversionNotice.objects.select_related("recipient")
+    return DiversionNotice.objects.select_related("recipient__peer")
 
 
 def entries_for(user: User | AnonymousUser) -> QuerySet[AssistanceEntry]:

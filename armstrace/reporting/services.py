@@ -1,5 +1,6 @@
-"""Writes of reporting: generate a national report, create and export diversion notices,
-keep the recipients and the assistance register. Each write is audited.
+"""Writes of reporting: generate a national report, create diversion notices and export
+them or send them to a peer node as signed alerts, keep the recipients and the assistance
+register. Each write is audited.
 
 Generating a report and exporting a notice write no row of their own: the audit event
 (who, what, the file's SHA-256) is the record that they left the system.
@@ -11,20 +12,26 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from armstrace.accounts.models import User
 from armstrace.accounts.permissions import Permission, require
+from armstrace.accounts.services import offered_language
 from armstrace.analytics.selectors import Period
 from armstrace.audit.services import record_change, record_event, snapshot
 from armstrace.core import clock
 from armstrace.core.context import current_context
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.core.text import has_control_characters
+from armstrace.federation.alerts import publish_description
+from armstrace.federation.choices import AlertKind
+from armstrace.federation.models import Peer
 from armstrace.quality.exports import write_csv
 from armstrace.reference.models import Country
 from armstrace.reporting import notices, rules, writers
@@ -50,6 +57,7 @@ from armstrace.reporting.permissions import (
     RECIPIENT_MANAGE,
     REPORT_GENERATE,
 )
+from armstrace.tracing.choices import Confidentiality
 from armstrace.tracing.models import TraceAnswer
 
 MAX_PERIOD_DAYS = 10 * 366  # a report covers a reporting cycle, not a century
@@ -188,8 +196,8 @@ def _create_notice(answer: TraceAnswer, recipient: NoticeRecipient) -> Diversion
 
 
 def export_notice(*, notice: DiversionNotice, actor: User, fmt: str) -> bytes:
-    """The notice as PDF or JSON (the document a federation alert will carry); the export
-    is audited with its digest and moves a notice still to send to "exported"."""
+    """The notice as PDF or JSON; the export is audited with its digest and moves a notice
+    still to send to "exported" (one already sent as an alert, or acknowledged, stays so)."""
     require(actor, NOTICE_EXPORT)
     chosen = NoticeFormat(_choice("format", fmt, NoticeFormat.values))
     if chosen == NoticeFormat.PDF:
@@ -219,14 +227,17 @@ def export_notice(*, notice: DiversionNotice, actor: User, fmt: str) -> bytes:
 
 
 def acknowledge_notice(*, notice: DiversionNotice, actor: User, note: str = "") -> None:
-    """The recipient confirmed receipt; only an exported notice can have been received."""
+    """The recipient confirmed receipt; only a notice exported or sent to a peer node can
+    have been received."""
     require(actor, NOTICE_EXPORT)
     note = _text("note", note, limit=2000, required=False)
     with transaction.atomic():
         locked = DiversionNotice.objects.select_for_update().get(pk=notice.pk)
-        if locked.state != NoticeState.EXPORTED:
+        if locked.state not in (NoticeState.EXPORTED, NoticeState.SENT):
             raise DomainValidationError(
-                "state", _("only an exported notice can be acknowledged"), code="not_exported"
+                "state",
+                _("only a notice exported or sent can be acknowledged"),
+                code="not_exported",
             )
         before = snapshot(locked)
         locked.state = NoticeState.ACKNOWLEDGED
@@ -245,6 +256,126 @@ def acknowledge_notice(*, notice: DiversionNotice, actor: User, note: str = "") 
     notice.state = locked.state
 
 
+# Alert levels from the most open to the most closed; the tracing levels are the same codes.
+ALERT_LEVELS = [
+    Confidentiality.UNRESTRICTED.value,
+    Confidentiality.RESTRICTED.value,
+    Confidentiality.CONFIDENTIAL.value,
+]
+
+
+def _alert_level(document_level: str, chosen: str | None) -> str:
+    """The alert's level: the notice's own (an unknown one is read as the strictest), or a
+    stricter one chosen by the sender; never a more open one."""
+    floor = document_level if document_level in ALERT_LEVELS else Confidentiality.CONFIDENTIAL.value
+    if not chosen:
+        return floor
+    _choice("confidentiality", chosen, ALERT_LEVELS)
+    if ALERT_LEVELS.index(chosen) < ALERT_LEVELS.index(floor):
+        raise DomainValidationError(
+            "confidentiality",
+            _("cannot be more open than the notice's own level (%(level)s)")
+            % {"level": Confidentiality(floor).label},
+            code="too_open",
+        )
+    return chosen
+
+
+def _date(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _alert_note(document: dict[str, Any], language: str) -> str:
+    """What the alert says of the diversion, in the recipient's first language."""
+    diversion = document["diversion"]
+    with translation.override(offered_language(language) or "en"):
+        words = notices.labels(document)
+        return _(
+            "Diversion notice on trace request %(request)s. Point of diversion: %(event)s on "
+            "%(date)s; last legal record: %(last)s on %(last_on)s in %(country)s."
+        ) % {
+            "request": document["trace"]["request_id"],
+            "event": words["event"] or "—",
+            "date": diversion["date"] or "—",
+            "last": words["last_legal_event"] or "—",
+            "last_on": diversion["last_legal_on"] or "—",
+            "country": diversion["last_legal_country"] or "—",
+        }
+
+
+def send_notice(
+    *, notice: DiversionNotice, actor: User, confidentiality: str | None = None
+) -> DiversionNotice:
+    """Send the notice to its recipient's peer node as a signed "diverted" alert: the
+    notice's weapon as the document describes it (our registry need not hold it), the
+    diversion's date and the last legal record's country. Once per notice; audited."""
+    require(actor, NOTICE_EXPORT)
+    with transaction.atomic():
+        locked = DiversionNotice.objects.select_for_update().get(pk=notice.pk)
+        recipient = locked.recipient
+        peer = recipient.peer
+        if peer is None:
+            raise DomainValidationError(
+                "recipient", _("this recipient is not a peer node"), code="no_peer"
+            )
+        if not peer.active:
+            raise DomainValidationError(
+                "recipient",
+                _("the peer node %(node)s is not active") % {"node": peer.node_id},
+                code="peer_inactive",
+            )
+        if locked.alert_id is not None:
+            raise DomainValidationError(
+                "state", _("this notice was already sent as an alert"), code="already_sent"
+            )
+        document = locked.document
+        secrecy = document["confidentiality"]
+        diversion = document["diversion"]
+        weapon = document["weapon"]
+        published = publish_description(
+            actor=actor,
+            description={
+                "manufacturer": weapon.get("manufacturer"),
+                "model": weapon.get("model"),
+                "calibre": weapon.get("calibre"),
+                "weapon_type": weapon.get("weapon_type"),
+                "serial": weapon.get("serial_number"),
+            },
+            kind=AlertKind.DIVERTED,
+            peers=[peer],
+            confidentiality=_alert_level(secrecy.get("level") or "", confidentiality),
+            use_restrictions=secrecy.get("use_restrictions") or "",
+            note=_alert_note(document, recipient.language),
+            event_date=_date(diversion.get("date")),
+            event_country=diversion.get("last_legal_country") or document["from"]["state"] or "",
+            object_type="reporting.diversionnotice",
+            object_id=str(locked.pk),
+        )
+        locked.alert_id = published.alert_id
+        locked.exported_at = clock.now()
+        locked.exported_by_name = current_context().actor_name
+        if locked.state != NoticeState.ACKNOWLEDGED:
+            locked.state = NoticeState.SENT
+        locked.save(update_fields=["alert_id", "exported_at", "exported_by_name", "state"])
+        record_event(
+            "reporting:notice:sent",
+            object_type="reporting.diversionnotice",
+            object_id=str(locked.pk),
+            data={
+                "request": locked.request_id,
+                "recipient": recipient.name,
+                "peer": peer.node_id,
+                "alert_id": str(published.alert_id),
+            },
+        )
+    notice.alert_id, notice.state = locked.alert_id, locked.state
+    notice.exported_at, notice.exported_by_name = locked.exported_at, locked.exported_by_name
+    return notice
+
+
 @dataclass
 class RecipientInput:
     name: str
@@ -253,25 +384,43 @@ class RecipientInput:
     address: str = ""
     languages: str = "en"
     active: bool = True
+    peer: str = ""  # the node id of a peer, when the recipient is a peer node
 
 
-def _clean_recipient(data: RecipientInput) -> RecipientInput:
+def _peer(node_id: str) -> Peer | None:
+    node_id = node_id.strip().upper()
+    if not node_id:
+        return None
+    peer = Peer.objects.filter(node_id=node_id).first()
+    if peer is None:
+        raise DomainValidationError(
+            "peer",
+            _("no peer node has the id %(node)s") % {"node": node_id},
+            code="unknown_peer",
+        )
+    return peer
+
+
+def _clean_recipient(data: RecipientInput) -> dict[str, Any]:
+    """The recipient's fields as they are saved (its peer resolved from the node id)."""
     offered = [code for code, _name in settings.LANGUAGES]
     languages = data.languages.replace(",", " ").split()
     for code in languages:
         _choice("languages", code, offered)
-    if not data.email.strip() and not data.address.strip():
+    peer = _peer(data.peer)
+    if peer is None and not data.email.strip() and not data.address.strip():
         raise DomainValidationError(
-            "email", _("give an e-mail or a postal address"), code="required"
+            "email", _("give an e-mail, a postal address or a peer node"), code="required"
         )
-    return RecipientInput(
-        name=_text("name", data.name, limit=200),
-        level=_choice("level", data.level, RecipientLevel.values),
-        email=_text("email", data.email, limit=254, required=False),
-        address=_text("address", data.address, limit=1000, required=False),
-        languages=" ".join(dict.fromkeys(languages)) or "en",
-        active=data.active,
-    )
+    return {
+        "name": _text("name", data.name, limit=200),
+        "level": _choice("level", data.level, RecipientLevel.values),
+        "email": _text("email", data.email, limit=254, required=False),
+        "address": _text("address", data.address, limit=1000, required=False),
+        "languages": " ".join(dict.fromkeys(languages)) or "en",
+        "active": data.active,
+        "peer": peer,
+    }
 
 
 def save_recipient(
@@ -284,7 +433,7 @@ def save_recipient(
     with transaction.atomic():
         before = snapshot(recipient) if recipient is not None else None
         target = recipient or NoticeRecipient()
-        for name, value in vars(clean).items():
+        for name, value in clean.items():
             setattr(target, name, value)
         target.save()
         record_change(target, action="updated" if before else "created", before=before)

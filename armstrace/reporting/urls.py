@@ -10,6 +10,7 @@ urlpatterns = [
     path("notices/", views.notice_list, name="notice-list"),
     path("notices/<int:pk>/", views.notice_detail, name="notice-detail"),
     path("notices/<int:pk>/export/", views.notice_export, name="notice-export"),
+    path("notices/<int:pk>/send/", views.notice_send, name="notice-send"),
     path("notices/<int:pk>/acknowledge/", views.notice_acknowledge, name="notice-acknowledge"),
     path("recipients/", views.recipient_list, name="recipient-list"),
     path("recipients/new/", views.recipient_form, name="recipient-create"),

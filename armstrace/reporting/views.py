@@ -143,6 +143,23 @@ def notice_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(NOTICE_EXPORT)
 @require_POST
+def notice_send(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(selectors.notices_for(request.user), pk=pk)
+    try:
+        sent = services.send_notice(notice=notice, actor=_user(request))
+    except DomainValidationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The notice is sent to %(node)s as the signed alert %(alert)s.")
+            % {"node": sent.recipient.peer, "alert": sent.alert_id},
+        )
+    return redirect("reporting:notice-detail", pk=notice.pk)
+
+
+@permission_required(NOTICE_EXPORT)
+@require_POST
 def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(selectors.notices_for(request.user), pk=pk)
     form = AcknowledgeForm(request.POST)
@@ -173,6 +190,7 @@ def _recipient_input(data: dict[str, Any]) -> services.RecipientInput:
         address=data["address"],
         languages=" ".join(data["languages"]),
         active=data["active"],
+        peer=data.get("peer") or "",
     )
 
 
@@ -210,6 +228,7 @@ def _initial(recipient: NoticeRecipient | None) -> dict[str, Any]:
         "address": recipient.address,
         "languages": recipient.languages.split(),
         "active": recipient.active,
+        "peer": recipient.peer.node_id if recipient.peer else "",
     }
 
 
