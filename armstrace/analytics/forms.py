@@ -40,9 +40,13 @@ class FilterForm(Form):
 
     def filters(self) -> Filters:
         """The filters asked for; the default period (the last twelve months) for what is
-        missing or was not understood."""
+        missing or was not understood. A filter not understood does not drop the others."""
         default = Period.year_to(clock.today())
-        data = self.cleaned_data if self.is_valid() else {}
-        period = Period(data.get("start") or default.start, data.get("end") or default.end)
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()  # the fields that validated stay in cleaned_data
+            data = self.cleaned_data
+        start, end = data.get("start") or default.start, data.get("end") or default.end
+        period = Period(start, end) if start <= end else default
         agency = data.get("agency")
         return Filters(period, agency.pk if agency else None, data.get("weapon_type") or "")

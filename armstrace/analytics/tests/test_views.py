@@ -56,6 +56,11 @@ def test_filters_narrow_every_table_and_bad_ones_are_ignored(poc_client, world):
     bad = poc_client.get("/analytics/?start=someday&weapon_type=bazooka")
     assert bad.status_code == 200
     assert "Some filters were not understood" in bad.content.decode()
+    # One filter not understood keeps the others: still region B only.
+    mixed = poc_client.get(f"/analytics/imports/{YEAR}&agency={agency}&weapon_type=bazooka")
+    assert "Some filters were not understood" in mixed.content.decode()
+    tables = mixed.content.decode().split("lacking an import mark")[0]
+    assert "Kenya Arms Importers" in tables and "Savannah Imports" not in tables  # 2024, B
 
 
 def test_a_chart_is_an_svg_with_its_own_policy(poc_client):
