@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from armstrace.accounts.decorators import permission_required
 from armstrace.accounts.permissions import has_permission
 from armstrace.analytics.charts import bar_chart_svg
-from armstrace.analytics.exports import FORMATS, export_bytes
+from armstrace.analytics.exports import FORMATS, export_table
 from armstrace.analytics.forms import FilterForm
 from armstrace.analytics.permissions import INDICATORS_EXPORT, INDICATORS_VIEW
 from armstrace.analytics.selectors import Filters
@@ -97,7 +97,9 @@ def export(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404(fmt)
     table, filters = _table(request, name)
-    response = HttpResponse(export_bytes(table, fmt), content_type=FORMATS[fmt])
+    response = HttpResponse(
+        export_table(table, fmt, name=name, filters=filters), content_type=FORMATS[fmt]
+    )
     period = f"{filters.period.start.isoformat()}_{filters.period.end.isoformat()}"
     response["Content-Disposition"] = f'attachment; filename="{name}_{period}.{fmt}"'
     response["Cache-Control"] = "private, no-store"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 
 import pytest
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 
 from armstrace.analytics.exports import export_bytes
 from armstrace.analytics.tables import COUNT, TEXT, Column, Table
+from armstrace.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +89,9 @@ def test_the_csv_holds_the_numbers_of_the_table(poc_client):
     ]  # fmt: skip
     assert rows[-1][:3] == ["All weapons", "7", "5"]
     assert float(rows[-1][3]) == pytest.approx(5 / 7)
+    exported = AuditEntry.objects.get(tag="analytics:table:exported")
+    assert exported.data["table"] == "sdg" and exported.data["start"] == "2024-01-01"
+    assert exported.data["sha256"] == hashlib.sha256(response.content).hexdigest()
 
 
 def test_the_xlsx_keeps_numbers_as_numbers(poc_client):
