@@ -36,3 +36,14 @@ class InboxStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     STALE = "stale", _("Stale")
     REJECTED = "rejected", pgettext_lazy("an incoming message this node refused", "Rejected")
+
+
+class ConsistencyStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", pgettext_lazy("a consistency check that could not finish", "Failed")
+
+
+class FindingKind(models.TextChoices):
+    IDENTITY = "identity", _("Identity conflict")
+    STATUS = "status", _("Status conflict")

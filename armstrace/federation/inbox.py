@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,11 +74,25 @@ def receive(body: bytes, headers: Mapping[str, str], *, too_large: bool = False)
             raise Rejection(413, "too_large", f"body over {settings.FEDERATION_MAX_BODY} bytes")
         return _receive(body, headers, state)
     except Rejection as exc:
-        _reject(exc, body, state)
+        record_rejection(exc, body, state)
         return Answer(exc.status, {"error": exc.code, "reason": exc.reason})
 
 
 def _receive(body: bytes, headers: Mapping[str, str], state: dict[str, Any]) -> Answer:
+    node, peer, envelope = authenticate(body, headers, state)
+    if seen(envelope):
+        return Answer(200, {"status": "duplicate"})
+    check_time(envelope)
+    model = parse_body(envelope, HANDLERS)
+    return _apply(Received(node, peer, envelope, model), body)
+
+
+def authenticate(
+    body: bytes, headers: Mapping[str, str], state: dict[str, Any]
+) -> tuple[NodeIdentity, Peer, messages.Envelope]:
+    """The checks every signed message passes, in order (the inbox's and the synchronous
+    queries' alike): size, JSON, version, envelope, sender and recipient, signature.
+    `state` collects what is known so far, for the record of a rejection."""
     if len(body) > settings.FEDERATION_MAX_BODY:
         raise Rejection(413, "too_large", f"body over {settings.FEDERATION_MAX_BODY} bytes")
     value = _json(body)
@@ -89,11 +103,12 @@ def _receive(body: bytes, headers: Mapping[str, str], state: dict[str, Any]) -> 
     envelope = _envelope(value, state)
     node, peer = _parties(envelope, state)
     _verify(peer, envelope, headers, body)
-    if InboxMessage.objects.filter(message_id=envelope.id).exclude(status="rejected").exists():
-        return Answer(200, {"status": "duplicate"})
-    _check_time(envelope)
-    model = _body(envelope)
-    return _apply(Received(node, peer, envelope, model), body)
+    return node, peer, envelope
+
+
+def seen(envelope: messages.Envelope) -> bool:
+    """This message id was accepted before (replay protection: an id is accepted once)."""
+    return InboxMessage.objects.filter(message_id=envelope.id).exclude(status="rejected").exists()
 
 
 def _json(body: bytes) -> dict[str, Any]:
@@ -129,22 +144,31 @@ def _parties(envelope: messages.Envelope, state: dict[str, Any]) -> tuple[NodeId
 def _verify(
     peer: Peer, envelope: messages.Envelope, headers: Mapping[str, str], body: bytes
 ) -> None:
-    header = keys.parse_header(headers.get(keys.HEADER, ""))
+    problem = signature_problem(peer, envelope.key_id, headers.get(keys.HEADER, ""), body)
+    if problem:
+        raise Rejection(403, "bad_signature", problem)
+
+
+def signature_problem(peer: Peer, key_id: str, header_value: str, body: bytes) -> str:
+    """Why `header_value` is not the peer's valid signature over `body` ('' when it is);
+    also used by a requester to verify a signed query answer."""
+    header = keys.parse_header(header_value)
     if header is None:
-        raise Rejection(403, "bad_signature", f"missing or unreadable {keys.HEADER} header")
-    if header.key_id != envelope.key_id:
-        raise Rejection(403, "bad_signature", "the header and the envelope name other keys")
+        return f"missing or unreadable {keys.HEADER} header"
+    if header.key_id != key_id:
+        return "the header and the envelope name other keys"
     key = PeerKey.objects.filter(peer=peer, key_id=header.key_id).first()
     if key is None:
-        raise Rejection(403, "bad_signature", f"unknown key {header.key_id}")
+        return f"unknown key {header.key_id}"
     grace = dt.timedelta(hours=settings.FEDERATION_KEY_GRACE_HOURS)
     if key.retired_at is not None and key.retired_at + grace < clock.now():
-        raise Rejection(403, "bad_signature", f"key {header.key_id} was retired")
+        return f"key {header.key_id} was retired"
     if not keys.verify(key.public_key, header.signature, body):
-        raise Rejection(403, "bad_signature", "the signature does not verify over the body")
+        return "the signature does not verify over the body"
+    return ""
 
 
-def _check_time(envelope: messages.Envelope) -> None:
+def check_time(envelope: messages.Envelope) -> None:
     now = clock.now()
     skew = dt.timedelta(seconds=settings.FEDERATION_CLOCK_SKEW)
     if envelope.sent_at > now + skew:
@@ -153,9 +177,10 @@ def _check_time(envelope: messages.Envelope) -> None:
         raise Rejection(400, "expired", f"the message expired at {envelope.expires_at}")
 
 
-def _body(envelope: messages.Envelope) -> BaseModel:
+def parse_body(envelope: messages.Envelope, handled: Container[str]) -> BaseModel:
+    """The body, validated against its kind's model; a kind not in `handled` is refused."""
     model = messages.BODIES.get(envelope.kind)
-    if model is None or envelope.kind not in HANDLERS:
+    if model is None or envelope.kind not in handled:
         raise Rejection(422, "unknown_kind", f"body: kind {envelope.kind!r} is not handled")
     try:
         return model.model_validate(envelope.body)
@@ -188,7 +213,7 @@ def _apply(received: Received, body: bytes) -> Answer:
                 status=outcome.status,
                 reason=outcome.note,
                 http_status=200,
-                head=_head(body),
+                head=head(body),
                 received_at=clock.now(),
                 sent_at=envelope.sent_at,
             )
@@ -221,11 +246,13 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
-def _head(body: bytes) -> str:
+def head(body: bytes) -> str:
+    """The first bytes received, kept with the row."""
     return _clean(body[:HEAD_BYTES].decode("utf-8", errors="replace"))
 
 
-def _reject(exc: Rejection, body: bytes, state: dict[str, Any]) -> None:
+def record_rejection(exc: Rejection, body: bytes, state: dict[str, Any]) -> None:
+    """A rejection stored (InboxMessage, status rejected) and audited, with its reason."""
     message_id = state.get("message_id")
     with transaction.atomic():
         row = InboxMessage.objects.create(
@@ -237,7 +264,7 @@ def _reject(exc: Rejection, body: bytes, state: dict[str, Any]) -> None:
             error=exc.code,
             reason=_clean(exc.reason),
             http_status=exc.status,
-            head=_head(body),
+            head=head(body),
             received_at=clock.now(),
         )
         record_event(

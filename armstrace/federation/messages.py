@@ -257,6 +257,87 @@ class ExistenceBucketsBody(_Model):
     entries: list[BucketEntry] = Field(max_length=5000)
 
 
+# --- registry.*: synchronous, signed queries between the registries of one state --------------
+# Posted to /federation/v1/query and answered at once, in a signed envelope of kind
+# `<kind>.result` whose body names the query's envelope id (`query_id`).
+
+MAX_EXTRACT_PAGE = 5000
+WeaponRef = Annotated[str, Field(max_length=64)]
+
+
+class RegistrySearchBody(_Model):
+    """A serial search run by the responder's search service and logged there, with the
+    asker recorded as `<node id>/<user>` and the purpose given."""
+
+    serial: str = Field(default="", max_length=64)
+    manufacturer: str = Field(default="", max_length=200)
+    model: str = Field(default="", max_length=120)
+    calibre: str = Field(default="", max_length=60)
+    weapon_type: str = Field(default="", max_length=32)
+    country: str = Field(default="", pattern=r"^([A-Z]{2})?$")
+    limit: int = Field(default=20, ge=1, le=100)
+    purpose: str = Field(min_length=1, max_length=200)
+    user: str = Field(min_length=1, max_length=150)
+
+
+class RegistryCandidate(_Model):
+    """One candidate as the responder's search ranked it. The score is in thousandths
+    (messages carry no floats)."""
+
+    weapon_ref: WeaponRef
+    record_ref: str = Field(default="", max_length=120)
+    serial: str = Field(max_length=64)
+    manufacturer: str = Field(default="", max_length=200)
+    model: str = Field(default="", max_length=120)
+    calibre: str = Field(default="", max_length=60)
+    weapon_type: str = Field(default="", max_length=32)
+    status: str = Field(default="", max_length=16)
+    match: str = Field(max_length=16)
+    score: int = Field(ge=0)
+    reasons: list[str] = Field(default=[], max_length=20)
+
+
+class RegistrySearchResultBody(_Model):
+    query_id: uuid.UUID
+    total: int = Field(ge=0)
+    truncated: bool = False
+    message: str = Field(default="", max_length=2000)
+    candidates: list[RegistryCandidate] = Field(default=[], max_length=100)
+
+
+class RegistryExtractBody(_Model):
+    """One page of the responder's identity rows, weapons after `after` in id order."""
+
+    after: str = Field(default="", max_length=64)
+    limit: int = Field(default=1000, ge=1, le=MAX_EXTRACT_PAGE)
+    purpose: str = Field(min_length=1, max_length=200)
+    user: str = Field(min_length=1, max_length=150)
+
+
+class IdentityRow(_Model):
+    weapon_ref: WeaponRef
+    manufacturer: str = Field(default="", max_length=200)  # canonical name when resolved
+    maker: str = Field(default="", max_length=80)  # the reference data's key, when resolved
+    canonical_serial: str = Field(max_length=64)  # confusable-canonical (search.serials)
+    serial: str = Field(max_length=64)  # as marked
+    model: str = Field(default="", max_length=120)
+    calibre: str = Field(default="", max_length=60)
+    weapon_type: str = Field(default="", max_length=32)
+    status: str = Field(default="", max_length=16)
+    holder_category: str = Field(default="", max_length=16)
+
+
+class RegistryExtractResultBody(_Model):
+    query_id: uuid.UUID
+    rows: list[IdentityRow] = Field(default=[], max_length=MAX_EXTRACT_PAGE)
+    next_after: str = Field(default="", max_length=64)  # '' when this was the last page
+
+
+QUERIES: dict[str, str] = {  # query kind -> the kind of its signed answer
+    "registry.search": "registry.search.result",
+    "registry.extract": "registry.extract.result",
+}
+
 BODIES: dict[str, type[BaseModel]] = {
     "trace.request": TraceRequestBody,
     "trace.follow_up": FollowUpBody,
@@ -270,6 +351,10 @@ BODIES: dict[str, type[BaseModel]] = {
     "existence.answer": ExistenceAnswerBody,
     "existence.bucket_request": ExistenceBucketRequestBody,
     "existence.buckets": ExistenceBucketsBody,
+    "registry.search": RegistrySearchBody,
+    "registry.search.result": RegistrySearchResultBody,
+    "registry.extract": RegistryExtractBody,
+    "registry.extract.result": RegistryExtractResultBody,
 }
 
 

@@ -13,7 +13,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from armstrace.federation.choices import AlertKind, InboxStatus, Kind, OutboxStatus
+from armstrace.federation.choices import (
+    AlertKind,
+    ConsistencyStatus,
+    FindingKind,
+    InboxStatus,
+    Kind,
+    OutboxStatus,
+)
 from armstrace.reference.models import Country
 from armstrace.registry.models import Weapon
 from armstrace.tracing.models import TraceRequest
@@ -265,3 +272,48 @@ class ExistenceQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.query_id}"
+
+
+class ConsistencyRun(models.Model):
+    """One consistency check against a registry of this state: its identity rows walked
+    page by page and compared with ours by (manufacturer, canonical serial)."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="consistency_runs")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=ConsistencyStatus.choices)
+    error = models.TextField(blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    peer_rows = models.PositiveIntegerField(default=0)  # identity rows the peer sent
+    pairs = models.PositiveIntegerField(default=0)  # weapons found in both registries
+    identity_conflicts = models.PositiveIntegerField(default=0)
+    status_conflicts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.peer_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ConsistencyFinding(models.Model):
+    """A weapon held by both registries with a conflicting identity or status."""
+
+    run = models.ForeignKey(ConsistencyRun, on_delete=models.CASCADE, related_name="findings")
+    weapon = models.ForeignKey(
+        Weapon, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    peer_weapon_ref = models.CharField(max_length=64)
+    kind = models.CharField(max_length=16, choices=FindingKind.choices)
+    fields = models.JSONField(default=list)  # the fields that differ
+    local = models.JSONField(default=dict)  # our values of those fields (and the serial)
+    remote = models.JSONField(default=dict)  # the peer's
+
+    class Meta:
+        ordering = ["run", "kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.peer_weapon_ref}"

@@ -29,3 +29,13 @@ EXISTENCE_ASK = declare(
     {Role.POINT_OF_CONTACT, Role.ADMINISTRATOR},
     "Ask peer nodes whether they hold a record for a manufacturer and serial",
 )
+NATIONAL_SEARCH = declare(
+    "federation:national:search",
+    {Role.REGISTRAR, Role.INVESTIGATOR, Role.POINT_OF_CONTACT, Role.AUDITOR, Role.ADMINISTRATOR},
+    "Search this registry and the other registries of this state at once (national search)",
+)
+CONSISTENCY_RUN = declare(
+    "federation:consistency:run",
+    {Role.POINT_OF_CONTACT, Role.ADMINISTRATOR},
+    "Run the consistency check against another registry of this state",
+)

@@ -10,8 +10,11 @@ from django.db.models import Q, QuerySet
 
 from armstrace.federation.choices import InboxStatus, OutboxStatus
 from armstrace.federation.models import (
+    ConsistencyFinding,
+    ConsistencyRun,
     ExistenceQuestion,
     InboxMessage,
+    NodeIdentity,
     OutboxMessage,
     Peer,
     ReceivedAlert,
@@ -74,3 +77,21 @@ def existence_questions() -> QuerySet[ExistenceQuestion]:
     """Our questions to peers, newest first (a peer's questions to us are in the audit)."""
     rows = ExistenceQuestion.objects.filter(direction="outgoing")
     return rows.select_related("peer", "peer__state", "asked_by").order_by("-created_at", "-id")
+
+
+def domestic_peers() -> QuerySet[Peer]:
+    """The active peers of this node's own state: the other registries of this state."""
+    node = NodeIdentity.objects.first()
+    if node is None:
+        return Peer.objects.none()
+    return Peer.objects.filter(active=True, state=node.state_id).order_by("node_id")
+
+
+def consistency_runs() -> QuerySet[ConsistencyRun]:
+    return ConsistencyRun.objects.select_related("peer", "started_by").order_by(
+        "-started_at", "-id"
+    )
+
+
+def findings(run: ConsistencyRun) -> QuerySet[ConsistencyFinding]:
+    return run.findings.select_related("weapon").order_by("kind", "id")

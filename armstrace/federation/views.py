@@ -3,10 +3,13 @@ alerts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages as notices
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -14,16 +17,38 @@ from django.views.decorators.http import require_GET, require_POST
 from armstrace.accounts.decorators import permission_required, public
 from armstrace.accounts.models import User
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.federation import alerts, existence, inbox, messages, selectors
+from armstrace.federation import (
+    alerts,
+    consistency,
+    existence,
+    inbox,
+    keys,
+    messages,
+    national,
+    query,
+    selectors,
+)
 from armstrace.federation.choices import InboxStatus, OutboxStatus
-from armstrace.federation.forms import ExistenceForm, PublishAlertForm
+from armstrace.federation.forms import (
+    ConsistencyForm,
+    ExistenceForm,
+    NationalSearchForm,
+    PublishAlertForm,
+)
+from armstrace.federation.models import ConsistencyRun
 from armstrace.federation.permissions import (
     ALERT_ACKNOWLEDGE,
     ALERT_PUBLISH,
     ALERT_VIEW,
+    CONSISTENCY_RUN,
     EXISTENCE_ASK,
     FEDERATION_VIEW,
+    NATIONAL_SEARCH,
 )
+from armstrace.reference.choices import WeaponType
+from armstrace.registry.choices import Status
+from armstrace.registry.forms import add_domain_error
+from armstrace.search.choices import MATCH_LABELS
 
 INVALID = 422  # a form with errors
 
@@ -38,6 +63,25 @@ def inbox_endpoint(request: HttpRequest) -> HttpResponse:
     body = b"" if too_large else request.read(limit + 1)
     answer = inbox.receive(body, request.headers, too_large=too_large)
     return JsonResponse(answer.payload, status=answer.status)
+
+
+@public  # authenticated by the query's signature, and refused unless from this state
+@csrf_exempt
+@require_POST
+def query_endpoint(request: HttpRequest) -> HttpResponse:
+    """A registry of this state asks (registry.search, registry.extract): answered at once,
+    signed."""
+    limit = settings.FEDERATION_MAX_BODY
+    declared = request.headers.get("Content-Length", "")
+    too_large = declared.isdigit() and int(declared) > limit
+    body = b"" if too_large else request.read(limit + 1)
+    answer = query.receive(
+        body, request.headers, responders=national.RESPONDERS, too_large=too_large
+    )
+    response = HttpResponse(answer.body, status=answer.status, content_type="application/json")
+    if answer.signature:
+        response[keys.HEADER] = answer.signature
+    return response
 
 
 @public  # the published JSON schemas of every message
@@ -146,3 +190,96 @@ def existence_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.existence_questions()[: selectors.PAGE]
     status = INVALID if form.errors else 200
     return render(request, "federation/existence.html", {"rows": rows, "form": form}, status=status)
+
+
+def _label(choices: type[WeaponType] | type[Status], value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+@dataclass(frozen=True)
+class Labelled:
+    candidate: national.NationalCandidate
+    match_label: str
+    type_label: str
+    status_label: str
+
+
+def _labelled(result: national.RegistryResult) -> list[Labelled]:
+    return [
+        Labelled(
+            c,
+            str(MATCH_LABELS.get(c.match, c.match)),
+            _label(WeaponType, c.weapon_type),
+            _label(Status, c.status),
+        )
+        for c in result.candidates
+    ]
+
+
+@permission_required(NATIONAL_SEARCH)
+def national_search(request: HttpRequest) -> HttpResponse:
+    """This registry and every other registry of this state, each labelled; a registry
+    that did not answer says why."""
+    submitted = "purpose" in request.GET
+    form = NationalSearchForm(request.GET if submitted else None)
+    results: list[national.RegistryResult] | None = None
+    if submitted and form.is_valid():
+        try:
+            results = national.national_search(
+                actor=_user(request),
+                search=form.search_query(),
+                purpose=form.cleaned_data["purpose"],
+            )
+        except DomainValidationError as exc:
+            add_domain_error(form, exc)
+    groups = [(result, _labelled(result)) for result in results or []]
+    context = {"form": form, "groups": groups, "submitted": submitted}
+    status = INVALID if form.errors else 200
+    return render(request, "federation/national_search.html", context, status=status)
+
+
+@permission_required(FEDERATION_VIEW)
+def consistency_list(request: HttpRequest) -> HttpResponse:
+    """The runs, newest first, and the findings of the run chosen (else the latest)."""
+    runs = selectors.consistency_runs()
+    chosen = request.GET.get("run", "")
+    run = runs.filter(pk=int(chosen)).first() if chosen.isdigit() else runs.first()
+    context = {
+        "runs": runs[: selectors.PAGE],
+        "run": run,
+        "findings": selectors.findings(run)[: selectors.PAGE * 5] if run else [],
+        "form": ConsistencyForm(peers=selectors.domestic_peers()),
+    }
+    return render(request, "federation/consistency.html", context)
+
+
+@permission_required(CONSISTENCY_RUN)
+@require_POST
+def consistency_run(request: HttpRequest) -> HttpResponse:
+    form = ConsistencyForm(request.POST, peers=selectors.domestic_peers())
+    if not form.is_valid():
+        notices.error(request, _("Choose a registry of this state."))
+        return redirect("federation:consistency")
+    try:
+        run: ConsistencyRun = consistency.run_check(
+            actor=_user(request), peer=form.cleaned_data["peer"]
+        )
+    except DomainValidationError as exc:
+        notices.error(request, exc.message)
+        return redirect("federation:consistency")
+    if run.error:
+        notices.error(request, _("The check stopped: %(reason)s") % {"reason": run.error})
+    else:
+        notices.success(
+            request,
+            _(
+                "%(pairs)d weapons held by both registries; %(identity)d identity and "
+                "%(status)d status conflicts."
+            )
+            % {
+                "pairs": run.pairs,
+                "identity": run.identity_conflicts,
+                "status": run.status_conflicts,
+            },
+        )
+    return redirect(f"{reverse('federation:consistency')}?run={run.pk}")

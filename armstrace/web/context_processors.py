@@ -19,7 +19,7 @@ from armstrace.accounts.permissions import (
     roles_of,
 )
 from armstrace.analytics.permissions import INDICATORS_VIEW
-from armstrace.federation.permissions import FEDERATION_VIEW
+from armstrace.federation.permissions import FEDERATION_VIEW, NATIONAL_SEARCH
 from armstrace.intake.permissions import IMPORT_VIEW
 from armstrace.marking.permissions import CAMPAIGN_VIEW, FOUND_VIEW
 from armstrace.quality.permissions import QUALITY_VIEW, SPOTCHECK_ANSWER
@@ -42,6 +42,7 @@ MENU: list[tuple[str | Promise, str, Permission]] = [
     (_("Weapons"), "registry:weapon-list", WEAPON_VIEW),
     (_("Register a weapon"), "registry:weapon-create", WEAPON_CREATE),
     (_("Search"), "search:weapons", WEAPON_SEARCH),
+    (_("National search"), "federation:national-search", NATIONAL_SEARCH),
     (_("Trace requests"), "tracing:trace-list", TRACE_VIEW),
     (_("Overdue traces"), "tracing:overdue", TRACE_VIEW),
     (_("Analytics"), "analytics:dashboard", INDICATORS_VIEW),

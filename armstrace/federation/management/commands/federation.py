@@ -16,11 +16,18 @@ alert list [--matched yes|no]     alerts received, newest first, with local matc
 existence-index                   tokens for weapons new or changed since the last run
 existence ask --to UG --manufacturer M --serial S --user NAME
 existence list                    our existence questions and their answers
+national-search --serial S --purpose CASE --user NAME [--manufacturer M] [--model M]
+         [--calibre C] [--weapon-type T] [--country CC] [--format table|json]
+                                  this registry and every other registry of this state
+consistency --peer BR-EB --user NAME [--page-size N]
+                                  compare with another registry of this state; findings
+consistency list [--limit N]      the runs, newest first
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +37,26 @@ from armstrace.accounts.models import User
 from armstrace.accounts.permissions import has_permission
 from armstrace.core.context import audit_context
 from armstrace.core.exceptions import DomainValidationError
-from armstrace.federation import alerts, existence, keys, messages, selectors, services, worker
+from armstrace.federation import (
+    alerts,
+    consistency,
+    existence,
+    keys,
+    messages,
+    national,
+    selectors,
+    services,
+    worker,
+)
 from armstrace.federation.choices import AlertKind
 from armstrace.federation.models import Peer
-from armstrace.federation.permissions import ALERT_PUBLISH, EXISTENCE_ASK
+from armstrace.federation.permissions import (
+    ALERT_PUBLISH,
+    CONSISTENCY_RUN,
+    EXISTENCE_ASK,
+    NATIONAL_SEARCH,
+)
+from armstrace.search.services import SearchQuery
 from armstrace.tracing.choices import Confidentiality
 
 
@@ -49,7 +72,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = ["init", "identity", "peer", "peers", "outbox", "inbox", "rotate-key", "schemas",
-                   "hub", "alert", "existence-index", "existence"]  # fmt: skip
+                   "hub", "alert", "existence-index", "existence", "national-search",
+                   "consistency"]  # fmt: skip
         parser.add_argument("action", choices=actions)
         parser.add_argument(
             "sub", nargs="?", help="peer: add; hub: on, off; alert, existence: publish/ask, list"
@@ -76,7 +100,15 @@ class Command(BaseCommand):
         parser.add_argument("--note", default="")
         parser.add_argument("--matched", default="", help="alert list: yes or no")
         parser.add_argument("--manufacturer", default="", help="existence ask: as written")
-        parser.add_argument("--serial", default="", help="existence ask: as read")
+        parser.add_argument("--serial", default="", help="existence ask, national-search")
+        parser.add_argument("--model", default="", help="national-search")
+        parser.add_argument("--calibre", default="", help="national-search")
+        parser.add_argument("--weapon-type", default="", help="national-search")
+        parser.add_argument("--country", default="", help="national-search: of manufacture")
+        parser.add_argument("--purpose", default="", help="national-search: the case reference")
+        parser.add_argument("--format", choices=["table", "json"], default="table")
+        parser.add_argument("--peer", default="", help="consistency: the registry's node id")
+        parser.add_argument("--page-size", type=int, default=consistency.PAGE)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"].replace("-", "_")
@@ -197,10 +229,10 @@ class Command(BaseCommand):
             raise CommandError(f"unknown peers: {', '.join(sorted(unknown))}")
         return peers
 
-    def _user(self, options: dict[str, Any], perm: Any) -> User:
+    def _user(self, options: dict[str, Any], perm: Any, who: str = "") -> User:
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None or not has_permission(user, perm):
-            raise CommandError("--user: an active point of contact or administrator")
+            raise CommandError(f"--user: {who or 'an active point of contact or administrator'}")
         return user
 
     def _alert_publish(self, options: dict[str, Any]) -> None:
@@ -252,3 +284,66 @@ class Command(BaseCommand):
                 serial=options["serial"],
             )
         self.stdout.write(f"question {question.query_id} queued for {peer.node_id}")
+
+    def _national_search(self, options: dict[str, Any]) -> None:
+        if not options["serial"] or not options["purpose"]:
+            raise CommandError("give --serial and --purpose (the case reference)")
+        user = self._user(options, NATIONAL_SEARCH, "an active user who may search the registry")
+        search = SearchQuery(
+            serial=options["serial"],
+            manufacturer=options["manufacturer"],
+            model=options["model"],
+            calibre=options["calibre"],
+            weapon_type=options["weapon_type"],
+            country=options["country"].upper(),
+        )
+        with audit_context(actor_id=user.pk, actor_name=user.get_username(), channel="cli"):
+            results = national.national_search(
+                actor=user, search=search, purpose=options["purpose"]
+            )
+        if options["format"] == "json":
+            rows = [asdict(result) for result in results]
+            self.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False))
+            return
+        for result in results:
+            label = "this registry" if result.local else result.name
+            self.stdout.write(f"== {result.registry} ({label}): {result.outcome} {result.reason}")
+            for c in result.candidates:
+                self.stdout.write(
+                    f"{c.serial}\t{c.manufacturer}\t{c.model}\t{c.calibre}\t{c.weapon_type}"
+                    f"\t{c.status}\t{c.match}\t{c.score:.2f}\t{c.weapon_ref}"
+                    f"\t{'; '.join(c.reasons)}"
+                )
+            if result.outcome == national.ANSWERED and not result.candidates:
+                self.stdout.write(result.message or "no candidate")
+
+    def _consistency(self, options: dict[str, Any]) -> None:
+        if options["sub"] == "list":
+            for run in selectors.consistency_runs()[: options["limit"]]:
+                self.stdout.write(
+                    f"{run.pk}\t{run.started_at:%Y-%m-%d %H:%M:%S}\t{run.peer.node_id}"
+                    f"\t{run.status}"
+                    f"\trows={run.peer_rows}\tpairs={run.pairs}\tidentity={run.identity_conflicts}"
+                    f"\tstatus={run.status_conflicts}\t{run.error}"
+                )
+            return
+        if options["sub"] or not options["peer"]:
+            raise CommandError("usage: armstrace federation consistency --peer BR-EB --user NAME")
+        user = self._user(options, CONSISTENCY_RUN)
+        peer = Peer.objects.filter(node_id=options["peer"].strip().upper()).first()
+        if peer is None:
+            raise CommandError(f"unknown peer {options['peer']}")
+        with audit_context(actor_id=user.pk, actor_name=user.get_username(), channel="cli"):
+            run = consistency.run_check(actor=user, peer=peer, page_size=options["page_size"])
+        self.stdout.write(
+            f"run {run.pk} against {peer.node_id}: {run.status}; {run.peer_rows} rows received, "
+            f"{run.pairs} weapons held by both, {run.identity_conflicts} identity conflicts, "
+            f"{run.status_conflicts} status conflicts {run.error}".rstrip()
+        )
+        for finding in run.findings.all():
+            self.stdout.write(
+                f"{finding.kind}\t{finding.local.get('serial', '')}\t{finding.peer_weapon_ref}"
+                f"\t{','.join(finding.fields)}"
+                f"\tours={json.dumps(finding.local, ensure_ascii=False)}"
+                f"\ttheirs={json.dumps(finding.remote, ensure_ascii=False)}"
+            )
