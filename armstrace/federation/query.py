@@ -141,7 +141,10 @@ def _answer(received: Received, body: bytes, responders: Mapping[str, Responder]
     return result
 
 
-def _signed(node: NodeIdentity, peer: Peer, kind: str, body: BaseModel) -> QueryAnswer:
+def _sealed(
+    node: NodeIdentity, peer: Peer, kind: str, body: BaseModel, ttl: dt.timedelta
+) -> tuple[dict[str, Any], bytes, str]:
+    """The envelope, its canonical bytes and their signature with our current key."""
     key = services.current_key()
     value = messages.envelope(
         kind=kind,
@@ -150,10 +153,15 @@ def _signed(node: NodeIdentity, peer: Peer, kind: str, body: BaseModel) -> Query
         key_id=key.key_id,
         body=body,
         now=clock.now(),
-        ttl=ANSWER_TTL,
+        ttl=ttl,
     )
     raw = messages.canonical(value)
-    return QueryAnswer(200, raw, keys.sign(key.key_id, raw))
+    return value, raw, keys.sign(key.key_id, raw)
+
+
+def _signed(node: NodeIdentity, peer: Peer, kind: str, body: BaseModel) -> QueryAnswer:
+    _value, raw, signature = _sealed(node, peer, kind, body, ANSWER_TTL)
+    return QueryAnswer(200, raw, signature)
 
 
 # --- asking ----------------------------------------------------------------------------------
@@ -202,25 +210,9 @@ def prepare(peer: Peer, kind: str, body: BaseModel) -> Prepared:
         raise QueryFailed("refused", "this node is not initialised: run federation init")
     if not peer.active or peer.state_id != node.state_id:
         raise QueryFailed("refused", f"{peer.node_id} is not an active registry of this state")
-    key = services.current_key()
-    value = messages.envelope(
-        kind=kind,
-        sender=node.node_id,
-        recipient=peer.node_id,
-        key_id=key.key_id,
-        body=body,
-        now=clock.now(),
-        ttl=QUERY_TTL,
-    )
-    raw = messages.canonical(value)
+    value, raw, signature = _sealed(node, peer, kind, body, QUERY_TTL)
     return Prepared(
-        peer,
-        node,
-        kind,
-        uuid.UUID(value["id"]),
-        query_url(peer.endpoint),
-        raw,
-        keys.sign(key.key_id, raw),
+        peer, node, kind, uuid.UUID(value["id"]), query_url(peer.endpoint), raw, signature
     )
 
 
