@@ -4,6 +4,7 @@ alerts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages as notices
@@ -35,7 +36,7 @@ from armstrace.federation.forms import (
     NationalSearchForm,
     PublishAlertForm,
 )
-from armstrace.federation.models import ConsistencyRun
+from armstrace.federation.models import ConsistencyRun, ExistenceQuestion
 from armstrace.federation.permissions import (
     ALERT_ACKNOWLEDGE,
     ALERT_PUBLISH,
@@ -49,6 +50,7 @@ from armstrace.reference.choices import WeaponType
 from armstrace.registry.choices import Status
 from armstrace.registry.forms import add_domain_error
 from armstrace.search.choices import MATCH_LABELS
+from armstrace.tracing.choices import Direction
 
 INVALID = 422  # a form with errors
 
@@ -187,9 +189,28 @@ def existence_list(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             return redirect("federation:existence")
-    rows = selectors.existence_questions()[: selectors.PAGE]
+    rows = [(row, _trace_query(row)) for row in selectors.existence_questions()[: selectors.PAGE]]
     status = INVALID if form.errors else 200
     return render(request, "federation/existence.html", {"rows": rows, "form": form}, status=status)
+
+
+def _trace_query(question: ExistenceQuestion) -> str:
+    """A hit starts a normal trace request: the create form pre-filled for that state."""
+    if not question.held:
+        return ""
+    held_by = _("Record %(ref)s held by node %(node)s (existence check).") % {
+        "ref": question.weapon_ref,
+        "node": question.peer.node_id,
+    }
+    return urlencode(
+        {
+            "direction": Direction.OUTGOING,
+            "requested_state": question.peer.state_id,
+            "serial_as_read": question.serial,
+            "manufacturer": question.manufacturer,
+            "other_identifiers": held_by,
+        }
+    )
 
 
 def _label(choices: type[WeaponType] | type[Status], value: str) -> str:

@@ -90,10 +90,21 @@ def _parent(request: HttpRequest, form: TraceRequestForm) -> TraceRequest | None
     return parent
 
 
+# What a link may pre-fill on the create form (an existence check's hit, for one); the user
+# reviews everything before filing.
+PREFILL = (
+    "direction", "requested_state", "case_ref", "serial_as_read", "manufacturer", "model",
+    "calibre", "weapon_type", "country_of_manufacture", "other_identifiers",
+)  # fmt: skip
+
+
 @permission_required(REQUEST_CREATE)
 def trace_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = TraceRequestForm(request.POST or None, directions=services.directions_for(user))
+    initial = {name: request.GET[name][:300] for name in PREFILL if name in request.GET}
+    form = TraceRequestForm(
+        request.POST or None, initial=initial, directions=services.directions_for(user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             trace = services.create_request(

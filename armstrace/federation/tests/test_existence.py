@@ -5,7 +5,9 @@ tells it nothing it could test an absent serial against."""
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 import uuid
 from typing import Any
 
@@ -216,8 +218,18 @@ def client_for(user: Any) -> Any:
 def test_a_hit_is_shown_with_its_identifiers_and_a_trace_request_to_file(ug, uganda, poc):
     existence.ask(actor=poc, peer=uganda, manufacturer=MAKER, serial="AB-1O23")
     Holder(ug, {"AB-1O23": "ug-weapon-1"}).answer()
-    page = client_for(poc).get("/federation/existence/").content.decode()
-    assert "ug-weapon-1" in page and "AB-1O23" in page and "/tracing/new/" in page
+    client = client_for(poc)
+    page = client.get("/federation/existence/").content.decode()
+    assert "ug-weapon-1" in page and "AB-1O23" in page
+    # The hit starts a normal trace request: the form comes pre-filled for that state.
+    link = re.search(r'href="(/tracing/new/\?[^"]+)"', page)
+    assert link is not None
+    form = client.get(html.unescape(link.group(1))).context["form"]
+    assert form.initial["direction"] == "outgoing"
+    assert form.initial["requested_state"] == uganda.state_id
+    assert form.initial["serial_as_read"] == "AB-1O23"
+    assert form.initial["manufacturer"] == MAKER
+    assert "ug-weapon-1" in form.initial["other_identifiers"]
 
 
 def test_a_point_of_contact_asks_from_the_page(uganda, poc):
