@@ -60,6 +60,11 @@ def received_alerts(matched: str = "") -> QuerySet[ReceivedAlert]:
     return rows.order_by("-received_at", "-id")
 
 
+def unacknowledged_alerts() -> int:
+    """Alerts from peers no point of contact has acknowledged yet (the menu shows it)."""
+    return ReceivedAlert.objects.filter(acknowledged_at__isnull=True).count()
+
+
 def weapons_named(user: User | AnonymousUser, text: str) -> list[Weapon]:
     """The weapons the user may see whose id, or serial as marked, is `text` (at most two:
     enough to tell one from several)."""

@@ -1,7 +1,8 @@
-"""Navigation shows only what the user may open."""
+"""Navigation shows only what the user may open, and how many alerts wait for them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,9 @@ from armstrace.accounts.permissions import (
     roles_of,
 )
 from armstrace.analytics.permissions import INDICATORS_VIEW
-from armstrace.federation.permissions import FEDERATION_VIEW, NATIONAL_SEARCH
+from armstrace.audit.models import Alert, AlertStatus
+from armstrace.federation.permissions import ALERT_VIEW, FEDERATION_VIEW, NATIONAL_SEARCH
+from armstrace.federation.selectors import unacknowledged_alerts
 from armstrace.intake.permissions import IMPORT_VIEW
 from armstrace.marking.permissions import CAMPAIGN_VIEW, FOUND_VIEW
 from armstrace.quality.permissions import QUALITY_VIEW, SPOTCHECK_ANSWER
@@ -35,6 +38,7 @@ class NavItem:
     label: str | Promise
     url: str
     current: bool
+    waiting: int = 0  # alerts that wait for someone with this item's permission
 
 
 # (label, url name, permission): the order they appear in the header.
@@ -56,9 +60,21 @@ MENU: list[tuple[str | Promise, str, Permission]] = [
     (_("Diversion notices"), "reporting:notice-list", NOTICE_VIEW),
     (_("Assistance"), "reporting:assistance-list", ASSISTANCE_VIEW),
     (_("Misuse alerts"), "audit:alert-list", ALERT_REVIEW),
+    (_("Alerts from peers"), "federation:alerts", ALERT_VIEW),
     (_("Federation"), "federation:peers", FEDERATION_VIEW),
     (_("Administration"), "admin:index", USER_MANAGE),
 ]
+
+
+def _open_misuse_alerts() -> int:
+    return Alert.objects.filter(status=AlertStatus.OPEN).count()
+
+
+# Items that show how many alerts wait: the count is read only for users who see the item.
+WAITING: dict[str, Callable[[], int]] = {
+    "audit:alert-list": _open_misuse_alerts,
+    "federation:alerts": unacknowledged_alerts,
+}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -73,7 +89,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if url_name.startswith("admin:") and not user.is_staff:
             continue  # the Django admin admits staff only
         url = reverse(url_name)
-        items.append(NavItem(label=label, url=url, current=request.path == url))
+        waiting = WAITING[url_name]() if url_name in WAITING else 0
+        items.append(NavItem(label, url, current=request.path == url, waiting=waiting))
     context["nav_items"] = items
     context["user_roles"] = sorted(str(Role(role).label) for role in roles_of(user))
     return context

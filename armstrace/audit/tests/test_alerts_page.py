@@ -94,3 +94,13 @@ def test_an_acknowledgement_without_a_note_is_refused(auditor, alert):
     alert.refresh_from_db()
     assert alert.status == "open"
     assert not AuditEntry.objects.filter(tag="audit:alert:acknowledged").exists()
+
+
+def test_the_menu_tells_auditors_how_many_misuse_alerts_are_open(auditor, registrar, alert):
+    page = signed_in(auditor).get(LIST).content.decode()
+    assert 'Misuse alerts <span class="badge badge--waiting">1 waiting</span>' in page
+    assert "Misuse alerts" not in signed_in(registrar).get("/weapons/").content.decode()
+    alert.status = "acknowledged"
+    alert.save(update_fields=["status"])
+    page = signed_in(auditor).get(LIST).content.decode()
+    assert "Misuse alerts</a>" in page and "badge--waiting" not in page

@@ -258,6 +258,21 @@ def test_the_list_shows_leads_newest_first_filters_them_and_says_they_are_leads(
     assert "GLK-98765" in unmatched and "<code>M70-123456" not in unmatched
 
 
+def test_the_menu_tells_points_of_contact_how_many_alerts_wait_until_acknowledged(
+    ug, poc, investigator_a
+):
+    ug.post(ug.envelope("alert.published", alert_body(serial="M70-1")))
+    ug.post(ug.envelope("alert.published", alert_body(serial="M70-2")))
+    client = client_for(poc)
+    page = client.get("/federation/peers/").content.decode()
+    assert 'Alerts from peers <span class="badge badge--waiting">2 waiting</span>' in page
+    assert "Alerts from peers" not in client_for(investigator_a).get("/tracing/").content.decode()
+    for alert in ReceivedAlert.objects.all():
+        client.post(f"/federation/alerts/{alert.pk}/acknowledge/")
+    page = client.get("/federation/peers/").content.decode()
+    assert "Alerts from peers</a>" in page and "waiting" not in page
+
+
 def test_a_point_of_contact_acknowledges_an_alert_and_it_is_audited(ug, poc):
     ug.post(ug.envelope("alert.published", alert_body()))
     alert = ReceivedAlert.objects.get()
