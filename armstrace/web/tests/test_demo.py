@@ -284,13 +284,16 @@ def _free_port() -> int:
 
 
 def test_serve_answers_http_requests(data_dir, monkeypatch):
-    """A real waitress server; the test stops it through the server object it created."""
-    servers = []
+    """A real waitress server, run a loop turn at a time so that the thread serving it
+    also closes it (closing it from another thread races its select())."""
+    stop = threading.Event()
 
     def serve(app, **kwargs):
         server = waitress.create_server(app, **kwargs)
-        servers.append(server)
-        server.run()
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+        server.close()
+        server.task_dispatcher.shutdown()
 
     monkeypatch.setattr(waitress, "serve", serve)
     port = _free_port()
@@ -302,10 +305,9 @@ def test_serve_answers_http_requests(data_dir, monkeypatch):
     try:
         status = _get_status(f"http://127.0.0.1:{port}/login/")
     finally:
-        for server in servers:
-            server.close()
-            server.task_dispatcher.shutdown()
+        stop.set()
         thread.join(timeout=10)
+    assert not thread.is_alive()
     assert 200 <= status < 500
 
 
