@@ -1,5 +1,5 @@
 """Administrators work in the Django admin on reference data, users and agencies (and the
-report recipients), without being superusers: Django asks this backend for their model
+report recipients and the peer directory), without being superusers: Django asks this backend for their model
 permissions; everything else stays with the roles."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.contrib.auth.backends import BaseBackend
 from armstrace.accounts.choices import Role
 from armstrace.accounts.permissions import roles_of
 
-ADMIN_APPS = frozenset({"reference", "accounts", "reporting"})
+ADMIN_APPS = frozenset({"reference", "accounts", "reporting", "federation"})
 
 
 def _administrator(user: Any) -> bool:
