@@ -1,6 +1,6 @@
 """Administrators work in the Django admin on reference data, users and agencies (and the
-report recipients and the peer directory), without being superusers: Django asks this backend for their model
-permissions; everything else stays with the roles."""
+report recipients and the peer directory), without being superusers: Django asks this
+backend for their model permissions; everything else stays with the roles."""
 
 from __future__ import annotations
 

@@ -44,6 +44,7 @@ def test_an_administrator_changes_a_peer_and_the_change_is_audited(administrator
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Peer.objects.get(pk=uganda.pk).endpoint == "https://armstrace.ug.example"
     entry = AuditEntry.objects.filter(tag="federation:peer:updated").get()
+    assert entry.before is not None and entry.after is not None
     assert entry.before["endpoint"] == "http://ug.example:8000"
     assert entry.after["endpoint"] == "https://armstrace.ug.example"
 
