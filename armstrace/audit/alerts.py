@@ -428,3 +428,8 @@ def start_periodic(minutes: float | None = None) -> threading.Thread | None:
     thread = threading.Thread(target=loop, name="audit-alerts", daemon=True)
     thread.start()
     return thread
+
+
+def open_count() -> int:
+    """Misuse alerts nobody has acknowledged yet (the menu shows it to reviewers)."""
+    return Alert.objects.filter(status=AlertStatus.OPEN).count()

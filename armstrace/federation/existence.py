@@ -48,6 +48,7 @@ from armstrace.registry.models import Weapon
 from armstrace.search.evidence import profile
 from armstrace.search.indexing import confusables
 from armstrace.search.serials import canonical
+from armstrace.tracing.choices import Direction
 
 DST = b"armstrace-existence-v1"
 PREFIX_CHARS = 4  # hex: a 2-byte bucket prefix
@@ -303,6 +304,24 @@ def on_buckets(received: Received) -> Outcome:
     question.save(update_fields=["held", "weapon_ref", "matched_form", "status", "concluded_at"])
     _audit(question, "concluded", held=question.held, weapon_ref=question.weapon_ref)
     return Outcome(ACCEPTED)
+
+
+def trace_prefill(question: ExistenceQuestion) -> dict[str, str]:
+    """A hit starts a normal trace request: the create form's fields for that state (none
+    for a miss or a question still pending)."""
+    if not question.held:
+        return {}
+    held_by = _("Record %(ref)s held by node %(node)s (existence check).") % {
+        "ref": question.weapon_ref,
+        "node": question.peer.node_id,
+    }
+    return {
+        "direction": Direction.OUTGOING,
+        "requested_state": question.peer.state_id,
+        "serial_as_read": question.serial,
+        "manufacturer": question.manufacturer,
+        "other_identifiers": held_by,
+    }
 
 
 # --- answering (we are B) --------------------------------------------------------------------

@@ -50,7 +50,6 @@ from armstrace.reference.choices import WeaponType
 from armstrace.registry.choices import Status
 from armstrace.registry.forms import add_domain_error
 from armstrace.search.choices import MATCH_LABELS
-from armstrace.tracing.choices import Direction
 
 INVALID = 422  # a form with errors
 
@@ -195,22 +194,8 @@ def existence_list(request: HttpRequest) -> HttpResponse:
 
 
 def _trace_query(question: ExistenceQuestion) -> str:
-    """A hit starts a normal trace request: the create form pre-filled for that state."""
-    if not question.held:
-        return ""
-    held_by = _("Record %(ref)s held by node %(node)s (existence check).") % {
-        "ref": question.weapon_ref,
-        "node": question.peer.node_id,
-    }
-    return urlencode(
-        {
-            "direction": Direction.OUTGOING,
-            "requested_state": question.peer.state_id,
-            "serial_as_read": question.serial,
-            "manufacturer": question.manufacturer,
-            "other_identifiers": held_by,
-        }
-    )
+    prefill = existence.trace_prefill(question)
+    return urlencode(prefill) if prefill else ""
 
 
 def _label(choices: type[WeaponType] | type[Status], value: str) -> str:

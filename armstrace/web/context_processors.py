@@ -20,7 +20,7 @@ from armstrace.accounts.permissions import (
     roles_of,
 )
 from armstrace.analytics.permissions import INDICATORS_VIEW
-from armstrace.audit.models import Alert, AlertStatus
+from armstrace.audit.alerts import open_count as open_misuse_alerts
 from armstrace.federation.permissions import ALERT_VIEW, FEDERATION_VIEW, NATIONAL_SEARCH
 from armstrace.federation.selectors import unacknowledged_alerts
 from armstrace.intake.permissions import IMPORT_VIEW
@@ -66,13 +66,9 @@ MENU: list[tuple[str | Promise, str, Permission]] = [
 ]
 
 
-def _open_misuse_alerts() -> int:
-    return Alert.objects.filter(status=AlertStatus.OPEN).count()
-
-
 # Items that show how many alerts wait: the count is read only for users who see the item.
 WAITING: dict[str, Callable[[], int]] = {
-    "audit:alert-list": _open_misuse_alerts,
+    "audit:alert-list": open_misuse_alerts,
     "federation:alerts": unacknowledged_alerts,
 }
 
