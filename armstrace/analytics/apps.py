@@ -9,7 +9,12 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
 
     def ready(self) -> None:
-        from armstrace.analytics.services import on_trace_event
+        from django.db.models.signals import post_save
+
+        from armstrace.analytics import services
+        from armstrace.registry.models import Event, Weapon
         from armstrace.tracing.signals import event_appended
 
-        event_appended.connect(on_trace_event, dispatch_uid="analytics.traced")
+        event_appended.connect(services.on_trace_event, dispatch_uid="analytics.traced")
+        post_save.connect(services.on_event_saved, sender=Event, dispatch_uid="analytics.custody")
+        post_save.connect(services.on_weapon_saved, sender=Weapon, dispatch_uid="analytics.weapon")

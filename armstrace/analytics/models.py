@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from armstrace.registry.models import Weapon
+from armstrace.registry.choices import EventKind
+from armstrace.registry.models import Event, Weapon
 from armstrace.tracing.models import TraceAnswer, TraceRequest
 
 
@@ -55,3 +56,33 @@ class TracedRecovery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} ({self.found_on})"
+
+
+# The events by which a weapon comes into custody: SDG 16.4.2's "seized, found or
+# surrendered".
+CUSTODY_KINDS = (EventKind.SEIZED, EventKind.FOUND, EventKind.SURRENDERED)
+
+
+class CustodyEvent(models.Model):
+    """A registry event that brought a weapon into custody (seized, found, surrendered), with
+    the weapon's type and agency: SDG 16.4.2's denominator and its disaggregations read
+    this narrow table instead of looking up a weapon among millions for each such event.
+
+    Kept by analytics/services.py: a row is written when the event is, and the weapon's
+    columns follow a correction of the weapon."""
+
+    event = models.OneToOneField(
+        Event, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    weapon = models.ForeignKey(Weapon, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24)
+    occurred_on = models.DateField()
+    seq = models.PositiveIntegerField()
+    weapon_type = models.CharField(max_length=32, blank=True)
+    agency_id = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["occurred_on"], name="analytics_custodyevent_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.weapon_id} ({self.occurred_on})"

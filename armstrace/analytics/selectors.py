@@ -28,20 +28,19 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
+    Max,
     Q,
     QuerySet,
-    Subquery,
     When,
+    Window,
 )
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, RowNumber
 from django.utils import timezone
 
 from armstrace.accounts.models import Agency
-from armstrace.analytics.models import TracedRecovery
+from armstrace.analytics.models import CustodyEvent, TracedRecovery
 from armstrace.analytics.sql import (
     DaysBetween,
     Median,
@@ -49,10 +48,11 @@ from armstrace.analytics.sql import (
     median,
     one_decimal,
     postgres,
+    sums_by,
 )
 from armstrace.marking.findings import has_import_mark
 from armstrace.registry.choices import EventKind
-from armstrace.registry.models import Event, Party, Weapon
+from armstrace.registry.models import Event, Party
 from armstrace.tracing import rules
 from armstrace.tracing.choices import Direction, Ground, Status
 from armstrace.tracing.choices import EventKind as TraceEventKind
@@ -61,7 +61,6 @@ from armstrace.tracing.models import TraceAnswer, TraceEvent, TraceRequest
 DIRECTIONS = (Direction.INCOMING, Direction.OUTGOING, Direction.DOMESTIC)
 REASONED = (Status.DELAYED, Status.RESTRICTED, Status.REFUSED)
 ANSWERED = (Status.ANSWERED_COMPLETE, Status.ANSWERED_PARTIAL)
-CUSTODY_KINDS = (EventKind.SEIZED, EventKind.FOUND, EventKind.SURRENDERED)
 # Time to crime, in days: a year counts as 365 days.
 YEAR = 365
 BUCKETS = (
@@ -209,26 +208,29 @@ GROUND_KEYS = [(status, ground) for status in REASONED for ground in Ground.valu
 
 def _step_figures(sent: Q) -> dict[str, dict[str, Any]]:
     """From the history, per direction: the requests that ever reached an answer, a delay,
-    a restriction or a refusal, and on which para 22 grounds. One grouped query over the
-    transitions to those statuses; a request counts once per figure."""
+    a restriction or a refusal, and on which para 22 grounds. The transitions to those
+    statuses are first reduced to one row of flags per request (so a request counts once
+    per figure), then the flags are summed per direction: one statement, one hash."""
     events = TraceEvent.objects.filter(
         sent,
         kind=TraceEventKind.TRANSITION,
         status_after__in=[*ANSWERED, *REASONED],
     )
-    figures: dict[str, Any] = {
-        "answered": Count("request", distinct=True, filter=Q(status_after__in=ANSWERED)),
-        "complete": Count(
-            "request", distinct=True, filter=Q(status_after=Status.ANSWERED_COMPLETE)
-        ),
+    flags: dict[str, Q] = {
+        "answered": Q(status_after__in=ANSWERED),
+        "complete": Q(status_after=Status.ANSWERED_COMPLETE),
     }
     for status in REASONED:
-        figures[status.value] = Count("request", distinct=True, filter=Q(status_after=status))
+        flags[status.value] = Q(status_after=status)
     for n, (status, ground) in enumerate(GROUND_KEYS):
         # The grounds are a JSON list of codes; a code in quotes matches only itself.
-        matches = Q(status_after=status, grounds__icontains=f'"{ground}"')
-        figures[f"ground_{n}"] = Count("request", distinct=True, filter=matches)
-    rows = events.values(direction=F("request__direction")).annotate(**figures).order_by()
+        flags[f"ground_{n}"] = Q(status_after=status, grounds__icontains=f'"{ground}"')
+    per_request = (
+        events.values("request", direction=F("request__direction"))
+        .annotate(**{name: Max(Case(When(q, then=1), default=0)) for name, q in flags.items()})
+        .order_by()
+    )
+    rows = sums_by(per_request, "direction", list(flags))
     return {row["direction"]: row for row in rows}
 
 
@@ -319,25 +321,25 @@ def _traced_origin() -> Q:
     """A weapon whose recovery's trace established its origin (TracedRecovery). One list,
     not a subquery per weapon: PostgreSQL hashes it once (sql.hashing_memory)."""
     origins = TracedRecovery.objects.filter(established(), recovered_weapon__isnull=False)
-    return Q(pk__in=origins.values("recovered_weapon"))
+    return Q(weapon_id__in=origins.values("recovered_weapon"))
 
 
 def sdg_16_4_2(period: Period, *, agency: int | None = None, weapon_type: str = "") -> Sdg1642:
     """SDG indicator 16.4.2 from the registry and the trace outcomes (normative reference
-    d2): one grouped query over the weapons that came into custody in the period."""
-    custody = Event.objects.filter(
-        weapon=OuterRef("pk"),
-        kind__in=CUSTODY_KINDS,
+    d2): one grouped query over each weapon's first custody event in the period, read from
+    the narrow custody table (CustodyEvent) rather than the registry's weapons and events."""
+    in_period = CustodyEvent.objects.filter(
         occurred_on__range=(period.start, period.end),
+        **({"agency_id": agency} if agency is not None else {}),
+        **({"weapon_type": weapon_type} if weapon_type else {}),
     )
-    first_custody = Subquery(custody.order_by("occurred_on", "seq").values("kind")[:1])
-    weapons = Weapon.objects.filter(
-        Exists(custody), _weapon_scope(Filters(period, agency, weapon_type))
-    )
+    first = Window(RowNumber(), partition_by=F("weapon_id"), order_by=[F("occurred_on"), F("seq")])
+    firsts = in_period.annotate(rank=first).filter(rank=1)
     grouped = (
-        weapons.annotate(context=first_custody)
-        .values("weapon_type", "context")
-        .annotate(denominator=Count("pk"), numerator=Count("pk", filter=_traced_origin()))
+        firsts.values("weapon_type", context=F("kind"))
+        .annotate(
+            denominator=Count("weapon_id"), numerator=Count("weapon_id", filter=_traced_origin())
+        )
         .order_by()
     )
     with hashing_memory():

@@ -16,6 +16,7 @@ from django.db.models import (
     CharField,
     Exists,
     F,
+    Model,
     OuterRef,
     QuerySet,
     Subquery,
@@ -24,10 +25,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from armstrace.analytics.models import TracedRecovery
+from armstrace.analytics.models import CUSTODY_KINDS, CustodyEvent, TracedRecovery
 from armstrace.registry.choices import EventKind, PartyKind
 from armstrace.registry.choices import Status as RegistryStatus
-from armstrace.registry.models import Event
+from armstrace.registry.models import Event, Weapon
 from armstrace.tracing.choices import EventKind as TraceEventKind
 from armstrace.tracing.models import TraceAnswer, TraceEvent, TraceRequest
 
@@ -112,11 +113,17 @@ def chain_ends() -> QuerySet[TraceAnswer]:
 
 
 def _insert(answers: QuerySet[TraceAnswer]) -> int:
-    aliases = {f"c{n}": value for n, value in enumerate(COLUMNS.values())}
-    select = answers.annotate(**aliases).values(*aliases).order_by()
+    return _insert_select(TracedRecovery, COLUMNS, answers)
+
+
+def _insert_select(model: type[Model], columns_of: dict[str, Any], source: QuerySet[Any]) -> int:
+    """INSERT INTO model's table the rows of `source`, each column computed as
+    `columns_of` says: one statement, whatever the number of rows."""
+    aliases = {f"c{n}": value for n, value in enumerate(columns_of.values())}
+    select = source.annotate(**aliases).values(*aliases).order_by()
     sql, params = select.query.sql_with_params()
-    columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
-    table = connection.ops.quote_name(TracedRecovery._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in columns_of)
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
         rows: int = cursor.rowcount
@@ -128,6 +135,50 @@ def rebuild() -> int:
     with transaction.atomic():
         TracedRecovery.objects.all().delete()
         return _insert(chain_ends())
+
+
+# --- custody events (SDG 16.4.2) -------------------------------------------------------
+
+# Column of CustodyEvent -> its value, computed from a registry event and its weapon.
+CUSTODY_COLUMNS: dict[str, Any] = {
+    "event_id": F("pk"),
+    "weapon_id": F("weapon_id"),
+    "kind": F("kind"),
+    "occurred_on": F("occurred_on"),
+    "seq": F("seq"),
+    "weapon_type": F("weapon__weapon_type"),
+    "agency_id": F("weapon__agency_id"),
+}
+
+
+def custody_events() -> QuerySet[Event]:
+    return Event.objects.filter(kind__in=CUSTODY_KINDS)
+
+
+def rebuild_custody() -> int:
+    """Every custody row again from the registry; returns the number of rows."""
+    with transaction.atomic():
+        CustodyEvent.objects.all().delete()
+        return _insert_select(CustodyEvent, CUSTODY_COLUMNS, custody_events())
+
+
+def on_event_saved(sender: Any, instance: Event, created: bool, **kwargs: Any) -> None:
+    """A registry event was written (registry events are never edited): a custody event
+    gets its row in the same transaction."""
+    if created and instance.kind in CUSTODY_KINDS:
+        _insert_select(CustodyEvent, CUSTODY_COLUMNS, custody_events().filter(pk=instance.pk))
+
+
+def on_weapon_saved(
+    sender: Any, instance: Weapon, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """A weapon was corrected or moved to another agency: its custody rows follow. Saves
+    of the life-cycle state alone (status, holder) change neither column."""
+    if update_fields and not {"weapon_type", "agency", "agency_id"} & set(update_fields):
+        return
+    CustodyEvent.objects.filter(weapon_id=instance.pk).exclude(
+        weapon_type=instance.weapon_type, agency_id=instance.agency_id
+    ).update(weapon_type=instance.weapon_type, agency_id=instance.agency_id)
 
 
 def _chain(request_id: int) -> list[int]:

@@ -117,3 +117,21 @@ def _own_connection(job: Callable[[], Any]) -> Any:
         return job()
     finally:
         connections.close_all()  # this thread's connections only
+
+
+def sums_by(queryset: QuerySet[Any], key: str, names: list[str]) -> list[dict[str, Any]]:
+    """SUM each of `names` over the rows of `queryset` (a grouped `values()` query), per
+    value of its column `key`: one statement. Two levels of grouping that the ORM cannot
+    write, e.g. flags per request first, then counts of requests per direction."""
+    sql, params = queryset.query.sql_with_params()
+    quote = connection.ops.quote_name
+    sums = ", ".join(f"SUM({quote(name)})" for name in names)
+    # Names and the inner SQL come from the ORM; values travel as parameters.
+    outer = f"SELECT {quote(key)}, {sums} FROM ({sql}) per_row GROUP BY {quote(key)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        rows = cursor.fetchall()
+    return [
+        {key: row[0], **{n: int(v or 0) for n, v in zip(names, row[1:], strict=True)}}
+        for row in rows
+    ]

@@ -40,7 +40,7 @@ INDEXES = {
         "'transition' AND status_after IN ('answered_complete', 'answered_partial', 'delayed', "
         "'restricted', 'refused')"
     ),
-    # sdg_16_4_2(): seizures, finds and surrenders by day, and per weapon.
+    # sdg_16_4_2() until 0004 (its custody table replaced these two).
     "analytics_custody_day": (
         "registry_event (occurred_on) INCLUDE (weapon_id, kind) "
         "WHERE kind IN ('seized', 'found', 'surrendered')"

@@ -1,6 +1,7 @@
-"""`armstrace analytics rebuild`: the traced-recovery table again from the traces and the
-registry (after a restore, or to take in registry corrections made since the traces were
-answered). Audited as the operator `cli:analytics`."""
+"""`armstrace analytics rebuild`: the analytics' own tables (traced recoveries, custody
+events) again from the traces and the registry (after a restore or a load that bypassed the
+services, or to take in registry corrections made since the traces were answered).
+Audited as the operator `cli:analytics`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from armstrace.core.context import audit_context
 
 
 class Command(BaseCommand):
-    help = _("Analytics: rebuild the table of traced recoveries.")
+    help = _("Analytics: rebuild the tables of traced recoveries and custody events.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["rebuild"])
@@ -26,7 +27,8 @@ class Command(BaseCommand):
         with audit_context(actor_id=None, actor_name="cli:analytics", channel="cli"):
             started = time.perf_counter()
             rows = services.rebuild()
-            record_event("analytics:traced:rebuilt", data={"rows": rows})
+            custody = services.rebuild_custody()
+            record_event("analytics:traced:rebuilt", data={"rows": rows, "custody": custody})
         seconds = time.perf_counter() - started
         message = ngettext(
             "%(rows)d traced recovery in %(seconds).1f s",
@@ -34,3 +36,6 @@ class Command(BaseCommand):
             rows,
         )
         self.stdout.write(message % {"rows": rows, "seconds": seconds})
+        self.stdout.write(
+            ngettext("%(n)d custody event", "%(n)d custody events", custody) % {"n": custody}
+        )
