@@ -80,6 +80,11 @@ class CustodyEvent(models.Model):
     seq = models.PositiveIntegerField()
     weapon_type = models.CharField(max_length=32, blank=True)
     agency_id = models.IntegerField(null=True, blank=True)
+    # The day of the weapon's custody event before this one (None: its first). A row is the
+    # weapon's first custody event of a period when this day falls before the period, so
+    # each weapon counts once without sorting its events (registry events are appended in
+    # date order, so a later row never changes an earlier one's).
+    previous_on = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["occurred_on"], name="analytics_custodyevent_day")]

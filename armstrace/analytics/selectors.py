@@ -34,9 +34,8 @@ from django.db.models import (
     Q,
     QuerySet,
     When,
-    Window,
 )
-from django.db.models.functions import ExtractYear, RowNumber
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from armstrace.accounts.models import Agency
@@ -208,30 +207,35 @@ GROUND_KEYS = [(status, ground) for status in REASONED for ground in Ground.valu
 
 def _step_figures(sent: Q) -> dict[str, dict[str, Any]]:
     """From the history, per direction: the requests that ever reached an answer, a delay,
-    a restriction or a refusal, and on which para 22 grounds. The transitions to those
-    statuses are first reduced to one row of flags per request (so a request counts once
-    per figure), then the flags are summed per direction: one statement, one hash."""
-    events = TraceEvent.objects.filter(
-        sent,
-        kind=TraceEventKind.TRANSITION,
-        status_after__in=[*ANSWERED, *REASONED],
-    )
+    a restriction or a refusal, and on which para 22 grounds; a request counts once per
+    figure. The statuses: the transitions reduced to one row of flags per request, then
+    summed per direction (one hash, not a sort per figure). The grounds: distinct counts
+    over the few transitions to a delay, restriction or refusal only."""
+    transitions = TraceEvent.objects.filter(sent, kind=TraceEventKind.TRANSITION)
     flags: dict[str, Q] = {
         "answered": Q(status_after__in=ANSWERED),
         "complete": Q(status_after=Status.ANSWERED_COMPLETE),
     }
     for status in REASONED:
         flags[status.value] = Q(status_after=status)
-    for n, (status, ground) in enumerate(GROUND_KEYS):
-        # The grounds are a JSON list of codes; a code in quotes matches only itself.
-        flags[f"ground_{n}"] = Q(status_after=status, grounds__icontains=f'"{ground}"')
     per_request = (
-        events.values("request", direction=F("request__direction"))
+        transitions.filter(status_after__in=[*ANSWERED, *REASONED])
+        .values("request", direction=F("request__direction"))
         .annotate(**{name: Max(Case(When(q, then=1), default=0)) for name, q in flags.items()})
         .order_by()
     )
-    rows = sums_by(per_request, "direction", list(flags))
-    return {row["direction"]: row for row in rows}
+    by_direction = {
+        row["direction"]: row for row in sums_by(per_request, ["direction"], list(flags))
+    }
+    grounds: dict[str, Any] = {}
+    for n, (status, ground) in enumerate(GROUND_KEYS):
+        # The grounds are a JSON list of codes; a code in quotes matches only itself.
+        matches = Q(status_after=status, grounds__icontains=f'"{ground}"')
+        grounds[f"ground_{n}"] = Count("request", distinct=True, filter=matches)
+    reasoned = transitions.filter(status_after__in=REASONED)
+    for row in reasoned.values(direction=F("request__direction")).annotate(**grounds).order_by():
+        by_direction.setdefault(row["direction"], {}).update(row)
+    return by_direction
 
 
 def trace_statistics(
@@ -333,13 +337,11 @@ def sdg_16_4_2(period: Period, *, agency: int | None = None, weapon_type: str = 
         **({"agency_id": agency} if agency is not None else {}),
         **({"weapon_type": weapon_type} if weapon_type else {}),
     )
-    first = Window(RowNumber(), partition_by=F("weapon_id"), order_by=[F("occurred_on"), F("seq")])
-    firsts = in_period.annotate(rank=first).filter(rank=1)
+    # Each weapon once, by its first custody event of the period.
+    firsts = in_period.filter(Q(previous_on__isnull=True) | Q(previous_on__lt=period.start))
     grouped = (
-        firsts.values("weapon_type", context=F("kind"))
-        .annotate(
-            denominator=Count("weapon_id"), numerator=Count("weapon_id", filter=_traced_origin())
-        )
+        firsts.values("weapon_type", "kind")
+        .annotate(denominator=Count("pk"), numerator=Count("pk", filter=_traced_origin()))
         .order_by()
     )
     with hashing_memory():
@@ -348,7 +350,7 @@ def sdg_16_4_2(period: Period, *, agency: int | None = None, weapon_type: str = 
     by_context: dict[str, tuple[int, int]] = {}
     for row in rows:
         pair = (row["numerator"], row["denominator"])
-        for key, table in ((row["weapon_type"], by_type), (row["context"], by_context)):
+        for key, table in ((row["weapon_type"], by_type), (row["kind"], by_context)):
             old = table.get(key, (0, 0))
             table[key] = (old[0] + pair[0], old[1] + pair[1])
     numerator = sum(n for n, _d in by_type.values())

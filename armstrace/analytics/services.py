@@ -148,6 +148,13 @@ CUSTODY_COLUMNS: dict[str, Any] = {
     "seq": F("seq"),
     "weapon_type": F("weapon__weapon_type"),
     "agency_id": F("weapon__agency_id"),
+    "previous_on": Subquery(
+        Event.objects.filter(
+            weapon=OuterRef("weapon"), kind__in=CUSTODY_KINDS, seq__lt=OuterRef("seq")
+        )
+        .order_by("-seq")
+        .values("occurred_on")[:1]
+    ),
 }
 
 

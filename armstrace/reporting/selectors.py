@@ -146,17 +146,18 @@ class Records:
 
 
 def records(period: Period) -> Records:
-    """Weapons by status, and those registered in the period, in one pass over the weapons;
-    events of the listed kinds dated in the period, read through the (kind, date) index."""
+    """Weapons by status, and those registered in the period, in one pass over the (status,
+    registered_at) index; events of the listed kinds dated in the period, read through the
+    (kind, date) index. Counted over indexed columns only, so the indexes alone answer."""
     start, end = period.bounds()
     in_period = Q(registered_at__gte=start, registered_at__lt=end)
     rows = list(
         Weapon.objects.values("status")
-        .annotate(n=Count("pk"), registered=Count("pk", filter=in_period))
+        .annotate(n=Count("*"), registered=Count("registered_at", filter=in_period))
         .order_by()
     )
     events = Event.objects.filter(kind__in=RECORD_EVENTS, occurred_on__range=_days(period))
-    by_kind = _counts(events.values("kind").annotate(n=Count("id")).order_by(), "kind")
+    by_kind = _counts(events.values("kind").annotate(n=Count("*")).order_by(), "kind")
     by_status = _counts(rows, "status")
     registered = sum(int(row["registered"]) for row in rows)
     return Records(registered, sum(by_status.values()), by_status, by_kind)

@@ -5,10 +5,12 @@ surrender gets its row as it is recorded, a correction of the weapon moves its r
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 from typing import Any
 
 from django.core.management import call_command
+from django.db import connection
 
 from armstrace.analytics import selectors as s
 from armstrace.analytics.models import CustodyEvent
@@ -83,3 +85,12 @@ def test_the_rebuild_command_writes_the_same_rows(world, db):
     assert "7 custody events" in out.getvalue()
     assert rows() == before
     assert s.sdg_16_4_2(YEAR_2024).seized_found_surrendered == 7
+
+
+def test_the_migration_fills_the_same_rows_as_the_upkeep(world, db):
+    fill = importlib.import_module("armstrace.analytics.migrations.0004_custody_event").FILL
+    world_rows = rows()
+    CustodyEvent.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert rows() == world_rows
