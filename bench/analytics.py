@@ -15,8 +15,8 @@ many traces, on PostgreSQL.
    open), their released answers with the outcome columns, and for each traced weapon of
    our registry its chain (importer -> dealer -> individual, a theft for 40 %, the
    seizure): generated in Python, written by COPY; indexes rebuilt, tables analysed;
-4. the analytics tables (traced recoveries, custody events) rebuilt (`armstrace analytics
-   rebuild`), as a deployment's migrations fill them;
+4. the analytics tables (traced recoveries, custody events, request steps) rebuilt
+   (`armstrace analytics rebuild`), as a deployment's migrations fill them;
 5. each selector over the last twelve months (the pages' default), two years (the
    national report's biennial default) and five years, `--runs` times after a warm-up;
    each page (three pages, a chart, an export) and the national report (PDF, XLSX,
@@ -348,7 +348,7 @@ def load_traces(count: int, seed: int, ids: dict[str, list[int]]) -> dict[str, A
     from django.db import connection, transaction
 
     from armstrace.accounts.models import Agency
-    from armstrace.analytics.services import rebuild, rebuild_custody
+    from armstrace.analytics.services import rebuild, rebuild_custody, rebuild_steps
     from armstrace.registry.models import Event, Mark, Party
     from armstrace.tracing.models import TraceAnswer, TraceEvent, TraceRequest
     from bench.search import secondary_indexes
@@ -393,6 +393,10 @@ def load_traces(count: int, seed: int, ids: dict[str, list[int]]) -> dict[str, A
     timings["custody_rows"] = rebuild_custody()
     execute("VACUUM ANALYZE analytics_custodyevent")
     timings["custody_table_s"] = round(time.perf_counter() - t0, 1)
+    t0 = time.perf_counter()
+    timings["steps_rows"] = rebuild_steps()
+    execute("VACUUM ANALYZE analytics_requeststeps")
+    timings["steps_table_s"] = round(time.perf_counter() - t0, 1)
     return timings
 
 

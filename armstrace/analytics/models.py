@@ -85,9 +85,37 @@ class CustodyEvent(models.Model):
     # each weapon counts once without sorting its events (registry events are appended in
     # date order, so a later row never changes an earlier one's).
     previous_on = models.DateField(null=True, blank=True)
+    # The weapon's recovery was traced and the trace established where it left legal hands
+    # (SDG 16.4.2's numerator); kept with the traced-recovery table.
+    origin_established = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["occurred_on"], name="analytics_custodyevent_day")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.weapon_id} ({self.occurred_on})"
+
+
+class RequestSteps(models.Model):
+    """What a trace request ever reached in its history: an answer (in part or complete), a
+    delay, a restriction, a refusal; 1 or 0 each, so that the trace statistics sum them per
+    direction in the same pass as the request counts, instead of reducing millions of
+    history rows per request each time.
+
+    Kept by analytics/services.py from the request's transitions, in the transaction that
+    appends one; rebuilt with the other tables."""
+
+    request = models.OneToOneField(
+        TraceRequest, on_delete=models.CASCADE, primary_key=True, related_name="analytics_steps"
+    )
+    answered = models.PositiveSmallIntegerField()
+    complete = models.PositiveSmallIntegerField()
+    delayed = models.PositiveSmallIntegerField()
+    restricted = models.PositiveSmallIntegerField()
+    refused = models.PositiveSmallIntegerField()
+    # The para 22 grounds given on the way, as " status:ground " tokens (" delayed:workload
+    # refused:security "), so that a count per ground is one LIKE on a short text.
+    grounds = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"steps of {self.request_id}"

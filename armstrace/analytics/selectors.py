@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +31,6 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
-    Max,
     Q,
     QuerySet,
     When,
@@ -40,26 +40,26 @@ from django.utils import timezone
 
 from armstrace.accounts.models import Agency
 from armstrace.analytics.models import CustodyEvent, TracedRecovery
+from armstrace.analytics.services import established, ground_token
 from armstrace.analytics.sql import (
     DaysBetween,
     Median,
+    concurrently,
     hashing_memory,
     median,
     one_decimal,
     postgres,
-    sums_by,
 )
 from armstrace.marking.findings import has_import_mark
 from armstrace.registry.choices import EventKind
 from armstrace.registry.models import Event, Party
 from armstrace.tracing import rules
 from armstrace.tracing.choices import Direction, Ground, Status
-from armstrace.tracing.choices import EventKind as TraceEventKind
-from armstrace.tracing.models import TraceAnswer, TraceEvent, TraceRequest
+from armstrace.tracing.models import TraceAnswer, TraceRequest
 
 DIRECTIONS = (Direction.INCOMING, Direction.OUTGOING, Direction.DOMESTIC)
 REASONED = (Status.DELAYED, Status.RESTRICTED, Status.REFUSED)
-ANSWERED = (Status.ANSWERED_COMPLETE, Status.ANSWERED_PARTIAL)
+STEPS = ("answered", "complete", "delayed", "restricted", "refused")  # RequestSteps columns
 # Time to crime, in days: a year counts as 365 days.
 YEAR = 365
 BUCKETS = (
@@ -182,60 +182,45 @@ def _sent(period: Period, agency: int | None, weapon_type: str, prefix: str = ""
     return q
 
 
-def _request_figures(requests: QuerySet[TraceRequest]) -> dict[str, dict[str, Any]]:
-    """Counts, and on PostgreSQL the medians, per direction: one grouped query."""
-    to_ack = DaysBetween("acknowledged_at", "sent_at")
-    to_answer = DaysBetween("answered_at", "sent_at")
+GROUND_KEYS = [(status, ground) for status in REASONED for ground in Ground.values]
+
+
+def _request_counts(requests: QuerySet[TraceRequest]) -> dict[str, dict[str, Any]]:
+    """Per direction, one grouped query without a sort: the requests, those acknowledged and
+    still open, and from their RequestSteps row the steps they ever reached (an answer, a
+    delay, a restriction, a refusal) and the para 22 grounds given, each request once."""
     figures: dict[str, Any] = {
         "count": Count("pk"),
         "acknowledged": Count("pk", filter=Q(acknowledged_at__isnull=False)),
         "open": Count("pk", filter=Q(status__in=rules.AWAITING_ANSWER)),
     }
-    if postgres():
-        figures |= {"to_ack": Median(to_ack), "to_answer": Median(to_answer)}
-    rows = requests.values("direction").annotate(**figures).order_by()
-    by_direction = {row["direction"]: row for row in rows}
-    if not postgres():
-        for direction, row in by_direction.items():
-            mine = requests.filter(direction=direction)
-            row["to_ack"], row["to_answer"] = median(mine, to_ack), median(mine, to_answer)
-    return by_direction
-
-
-GROUND_KEYS = [(status, ground) for status in REASONED for ground in Ground.values]
-
-
-def _step_figures(sent: Q) -> dict[str, dict[str, Any]]:
-    """From the history, per direction: the requests that ever reached an answer, a delay,
-    a restriction or a refusal, and on which para 22 grounds; a request counts once per
-    figure. The statuses: the transitions reduced to one row of flags per request, then
-    summed per direction (one hash, not a sort per figure). The grounds: distinct counts
-    over the few transitions to a delay, restriction or refusal only."""
-    transitions = TraceEvent.objects.filter(sent, kind=TraceEventKind.TRANSITION)
-    flags: dict[str, Q] = {
-        "answered": Q(status_after__in=ANSWERED),
-        "complete": Q(status_after=Status.ANSWERED_COMPLETE),
-    }
-    for status in REASONED:
-        flags[status.value] = Q(status_after=status)
-    per_request = (
-        transitions.filter(status_after__in=[*ANSWERED, *REASONED])
-        .values("request", direction=F("request__direction"))
-        .annotate(**{name: Max(Case(When(q, then=1), default=0)) for name, q in flags.items()})
-        .order_by()
-    )
-    by_direction = {
-        row["direction"]: row for row in sums_by(per_request, ["direction"], list(flags))
-    }
-    grounds: dict[str, Any] = {}
+    for step in STEPS:
+        figures[step] = Count("pk", filter=Q(**{f"analytics_steps__{step}": 1}))
     for n, (status, ground) in enumerate(GROUND_KEYS):
-        # The grounds are a JSON list of codes; a code in quotes matches only itself.
-        matches = Q(status_after=status, grounds__icontains=f'"{ground}"')
-        grounds[f"ground_{n}"] = Count("request", distinct=True, filter=matches)
-    reasoned = transitions.filter(status_after__in=REASONED)
-    for row in reasoned.values(direction=F("request__direction")).annotate(**grounds).order_by():
-        by_direction.setdefault(row["direction"], {}).update(row)
-    return by_direction
+        # The status flag first: the text is read only for the few requests it holds.
+        given = Q(**{f"analytics_steps__{status.value}": 1})
+        given &= Q(analytics_steps__grounds__contains=ground_token(status.value, ground))
+        figures[f"ground_{n}"] = Count("pk", filter=given)
+    with hashing_memory():
+        rows = requests.values("direction").annotate(**figures).order_by()
+        return {row["direction"]: row for row in rows}
+
+
+def _request_medians(requests: QuerySet[TraceRequest]) -> dict[str, dict[str, Any]]:
+    """Per direction, the median days to acknowledge and to answer (they sort: kept apart
+    from the counts so that the two run at once)."""
+    to_ack = DaysBetween("acknowledged_at", "sent_at")
+    to_answer = DaysBetween("answered_at", "sent_at")
+    if postgres():
+        medians = {"to_ack": Median(to_ack), "to_answer": Median(to_answer)}
+        with hashing_memory():
+            rows = requests.values("direction").annotate(**medians).order_by()
+            return {row["direction"]: row for row in rows}
+    return {
+        direction: {"to_ack": median(mine, to_ack), "to_answer": median(mine, to_answer)}
+        for direction in DIRECTIONS
+        if (mine := requests.filter(direction=direction)).exists()
+    }
 
 
 def trace_statistics(
@@ -244,27 +229,31 @@ def trace_statistics(
     """Requests sent and received in the period, what became of them, how fast, and why
     some were delayed, restricted or refused (normative reference d3)."""
     requests = TraceRequest.objects.filter(_sent(period, agency, weapon_type))
-    with hashing_memory():  # the medians and distinct counts sort in memory
-        counts = _request_figures(requests)
-        steps = _step_figures(_sent(period, agency, weapon_type, "request__"))
+    found = concurrently(
+        {
+            "counts": partial(_request_counts, requests),
+            "medians": partial(_request_medians, requests),
+        }
+    )
+    counts, medians = found["counts"], found["medians"]
     by_direction = {}
     grounds_by_direction: dict[str, dict[str, dict[str, int]]] = {}
     for direction in DIRECTIONS:
-        row, step = counts.get(direction, {}), steps.get(direction, {})
+        row = counts.get(direction, {}) | medians.get(direction, {})
         by_direction[direction.value] = DirectionFigures(
             direction=direction.value,
             count=row.get("count", 0),
             acknowledged=row.get("acknowledged", 0),
-            answered_complete=step.get("complete", 0),
-            answered_partial=step.get("answered", 0) - step.get("complete", 0),
-            delayed=step.get(Status.DELAYED.value, 0),
-            restricted=step.get(Status.RESTRICTED.value, 0),
-            refused=step.get(Status.REFUSED.value, 0),
+            answered_complete=row.get("complete", 0),
+            answered_partial=row.get("answered", 0) - row.get("complete", 0),
+            delayed=row.get("delayed", 0),
+            restricted=row.get("restricted", 0),
+            refused=row.get("refused", 0),
             open=row.get("open", 0),
             median_days_to_acknowledge=one_decimal(row.get("to_ack")),
             median_days_to_answer=one_decimal(row.get("to_answer")),
         )
-        grounds_by_direction[direction.value] = _grounds(step)
+        grounds_by_direction[direction.value] = _grounds(row)
     totals = {
         status.value: {
             ground: sum(g[status.value][ground] for g in grounds_by_direction.values())
@@ -313,21 +302,6 @@ class Sdg1642:
     by_context: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def established() -> Q:
-    """An answer that establishes where the weapon left legal hands: a loss or theft on
-    record, or a last legal holder. A chain ending in an export is not: the point of
-    diversion lies in the state it was exported to, and a follow-up request asks there."""
-    last_holder = ~Q(last_legal_event="") & ~Q(last_legal_event=EventKind.EXPORTED)
-    return Q(diversion_established=True) | last_holder
-
-
-def _traced_origin() -> Q:
-    """A weapon whose recovery's trace established its origin (TracedRecovery). One list,
-    not a subquery per weapon: PostgreSQL hashes it once (sql.hashing_memory)."""
-    origins = TracedRecovery.objects.filter(established(), recovered_weapon__isnull=False)
-    return Q(weapon_id__in=origins.values("recovered_weapon"))
-
-
 def sdg_16_4_2(period: Period, *, agency: int | None = None, weapon_type: str = "") -> Sdg1642:
     """SDG indicator 16.4.2 from the registry and the trace outcomes (normative reference
     d2): one grouped query over each weapon's first custody event in the period, read from
@@ -341,7 +315,7 @@ def sdg_16_4_2(period: Period, *, agency: int | None = None, weapon_type: str = 
     firsts = in_period.filter(Q(previous_on__isnull=True) | Q(previous_on__lt=period.start))
     grouped = (
         firsts.values("weapon_type", "kind")
-        .annotate(denominator=Count("pk"), numerator=Count("pk", filter=_traced_origin()))
+        .annotate(denominator=Count("pk"), numerator=Count("pk", filter=Q(origin_established=True)))
         .order_by()
     )
     with hashing_memory():

@@ -8,6 +8,8 @@ inside the transaction that releases or receives an answer or files a follow-up 
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
@@ -18,6 +20,7 @@ from django.db.models import (
     F,
     Model,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -25,11 +28,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from armstrace.analytics.models import CUSTODY_KINDS, CustodyEvent, TracedRecovery
+from armstrace.analytics.models import CUSTODY_KINDS, CustodyEvent, RequestSteps, TracedRecovery
 from armstrace.registry.choices import EventKind, PartyKind
 from armstrace.registry.choices import Status as RegistryStatus
 from armstrace.registry.models import Event, Weapon
+from armstrace.tracing import rules
 from armstrace.tracing.choices import EventKind as TraceEventKind
+from armstrace.tracing.choices import Status as TraceStatus
 from armstrace.tracing.models import TraceAnswer, TraceEvent, TraceRequest
 
 # The steps that change which answer ends a chain, or what it says.
@@ -98,6 +103,20 @@ COLUMNS: dict[str, Any] = {
 }
 
 
+def established() -> Q:
+    """An answer that establishes where the weapon left legal hands: a loss or theft on
+    record, or a last legal holder. A chain ending in an export is not: the point of
+    diversion lies in the state it was exported to, and a follow-up request asks there."""
+    last_holder = ~Q(last_legal_event="") & ~Q(last_legal_event=EventKind.EXPORTED)
+    return Q(diversion_established=True) | last_holder
+
+
+def origin_established(weapon: OuterRef) -> Exists:
+    """The weapon's recovery was traced and its trace established the origin (SDG 16.4.2's
+    numerator): the recovery's row in the traced-recovery table says so."""
+    return Exists(TracedRecovery.objects.filter(established(), recovered_weapon=weapon))
+
+
 def chain_ends() -> QuerySet[TraceAnswer]:
     """The outcome of each recovery: the last released answer of the last request of its
     chain (a request that has a follow-up is not the end of its chain)."""
@@ -131,10 +150,13 @@ def _insert_select(model: type[Model], columns_of: dict[str, Any], source: Query
 
 
 def rebuild() -> int:
-    """Every row again from the traces and the registry; returns the number of rows."""
+    """Every row again from the traces and the registry, and the custody rows' mark of an
+    established origin with them; returns the number of rows."""
     with transaction.atomic():
         TracedRecovery.objects.all().delete()
-        return _insert(chain_ends())
+        rows = _insert(chain_ends())
+        CustodyEvent.objects.update(origin_established=origin_established(OuterRef("weapon")))
+        return rows
 
 
 # --- custody events (SDG 16.4.2) -------------------------------------------------------
@@ -148,6 +170,7 @@ CUSTODY_COLUMNS: dict[str, Any] = {
     "seq": F("seq"),
     "weapon_type": F("weapon__weapon_type"),
     "agency_id": F("weapon__agency_id"),
+    "origin_established": origin_established(OuterRef("weapon")),
     "previous_on": Subquery(
         Event.objects.filter(
             weapon=OuterRef("weapon"), kind__in=CUSTODY_KINDS, seq__lt=OuterRef("seq")
@@ -204,11 +227,77 @@ def _chain(request_id: int) -> list[int]:
 def refresh(request_id: int) -> None:
     """The rows of one chain again (inside the caller's transaction)."""
     chain = _chain(request_id)
-    TracedRecovery.objects.filter(request_id__in=chain).delete()
+    rows = TracedRecovery.objects.filter(request_id__in=chain)
+    weapons = set(rows.values_list("recovered_weapon", flat=True))
+    rows.delete()
     _insert(chain_ends().filter(request_id__in=chain))
+    weapons |= set(rows.values_list("recovered_weapon", flat=True))
+    custody = CustodyEvent.objects.filter(weapon_id__in=weapons - {None})
+    custody.update(origin_established=origin_established(OuterRef("weapon")))
+
+
+# --- the steps each request reached (trace statistics) -----------------------------------
+
+STEP_STATUSES = rules.ANSWERED | rules.REASONED
+STEP_CHUNK = 5000
+
+
+def ground_token(status: str, ground: str) -> str:
+    return f" {status}:{ground} "
+
+
+def steps_row(request_id: int, transitions: list[tuple[str, list[str]]]) -> RequestSteps:
+    """The steps row of one request from its transitions to STEP_STATUSES, each as
+    (status_after, grounds): the one definition of a row."""
+    reached = {status for status, _grounds in transitions}
+    tokens = sorted({f"{status}:{g}" for status, grounds in transitions for g in grounds})
+    return RequestSteps(
+        request_id=request_id,
+        answered=int(bool(reached & rules.ANSWERED)),
+        complete=int(TraceStatus.ANSWERED_COMPLETE in reached),
+        delayed=int(TraceStatus.DELAYED in reached),
+        restricted=int(TraceStatus.RESTRICTED in reached),
+        refused=int(TraceStatus.REFUSED in reached),
+        grounds=f" {' '.join(tokens)} " if tokens else "",
+    )
+
+
+def step_rows(transitions: Iterable[tuple[int, str, list[str]]]) -> Iterator[RequestSteps]:
+    """Steps rows from (request_id, status_after, grounds) ordered by request."""
+    for request_id, group in itertools.groupby(transitions, key=lambda t: t[0]):
+        yield steps_row(request_id, [(status, grounds or []) for _r, status, grounds in group])
+
+
+def _transitions(event_model: type[Model], **where: Any) -> QuerySet[Any]:
+    steps = event_model._default_manager.filter(
+        kind=TraceEventKind.TRANSITION, status_after__in=STEP_STATUSES, **where
+    )
+    return steps.order_by("request_id", "pk").values_list("request_id", "status_after", "grounds")
+
+
+def rebuild_steps(event_model: type[Model] = TraceEvent) -> int:
+    """Every steps row again from the trace history, a chunk of rows at a time; returns
+    the number of rows. `event_model`: the migration passes its historical model."""
+    written = 0
+    with transaction.atomic():
+        RequestSteps.objects.all().delete()
+        rows = step_rows(_transitions(event_model).iterator(chunk_size=STEP_CHUNK))
+        while chunk := list(itertools.islice(rows, STEP_CHUNK)):
+            RequestSteps.objects.bulk_create(chunk)
+            written += len(chunk)
+    return written
+
+
+def refresh_steps(request_id: int) -> None:
+    """The steps row of one request again (inside the caller's transaction)."""
+    RequestSteps.objects.filter(request_id=request_id).delete()
+    RequestSteps.objects.bulk_create(step_rows(_transitions(TraceEvent, request_id=request_id)))
 
 
 def on_trace_event(sender: Any, event: TraceEvent, **kwargs: Any) -> None:
-    """tracing's `event_appended`: a step that may change a chain's outcome refreshes it."""
+    """tracing's `event_appended`: a step that may change a chain's outcome refreshes it;
+    a transition to an answer, a delay, a restriction or a refusal, the request's steps."""
     if event.kind in CHANGING:
         refresh(event.request_id)
+    if event.kind == TraceEventKind.TRANSITION and event.status_after in STEP_STATUSES:
+        refresh_steps(event.request_id)

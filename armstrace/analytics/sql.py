@@ -117,25 +117,3 @@ def _own_connection(job: Callable[[], Any]) -> Any:
         return job()
     finally:
         connections.close_all()  # this thread's connections only
-
-
-def sums_by(queryset: QuerySet[Any], keys: list[str], names: list[str]) -> list[dict[str, Any]]:
-    """SUM each of `names` over the rows of `queryset` (a `values()` query), per value of
-    its columns `keys`: one statement. Two levels that the ORM cannot write: flags per
-    request, then counts of requests per direction; or each weapon's first custody event
-    (a window), then counts per weapon type and context."""
-    sql, params = queryset.query.sql_with_params()
-    quote = connection.ops.quote_name
-    by = ", ".join(quote(key) for key in keys)
-    sums = ", ".join(f"SUM({quote(name)})" for name in names)
-    # Names and the inner SQL come from the ORM; values travel as parameters.
-    outer = f"SELECT {by}, {sums} FROM ({sql}) per_row GROUP BY {by}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(outer, params)
-        rows = cursor.fetchall()
-    width = len(keys)
-    return [
-        dict(zip(keys, row[:width], strict=True))
-        | {n: int(v or 0) for n, v in zip(names, row[width:], strict=True)}
-        for row in rows
-    ]

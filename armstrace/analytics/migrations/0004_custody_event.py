@@ -4,12 +4,21 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # The rows of the events already recorded (analytics/services.py keeps them from now on);
-# the window runs over the custody events only, so LAG is the previous custody event.
+# the window runs over the custody events only, so LAG is the previous custody event. An
+# origin is established as analytics.services.established() says.
 FILL = """
-INSERT INTO analytics_custodyevent
-    (event_id, weapon_id, kind, occurred_on, seq, weapon_type, agency_id, previous_on)
+INSERT INTO analytics_custodyevent (
+    event_id, weapon_id, kind, occurred_on, seq, weapon_type, agency_id, previous_on,
+    origin_established
+)
 SELECT e.id, e.weapon_id, e.kind, e.occurred_on, e.seq, w.weapon_type, w.agency_id,
-       LAG(e.occurred_on) OVER (PARTITION BY e.weapon_id ORDER BY e.seq)
+       LAG(e.occurred_on) OVER (PARTITION BY e.weapon_id ORDER BY e.seq),
+       EXISTS (
+           SELECT 1 FROM analytics_tracedrecovery t
+           WHERE t.recovered_weapon_id = e.weapon_id
+             AND (t.diversion_established
+                  OR (t.last_legal_event <> '' AND t.last_legal_event <> 'exported'))
+       )
 FROM registry_event e JOIN registry_weapon w ON w.id = e.weapon_id
 WHERE e.kind IN ('seized', 'found', 'surrendered')
 """
@@ -58,6 +67,7 @@ class Migration(migrations.Migration):
                 ('weapon_type', models.CharField(blank=True, max_length=32)),
                 ('agency_id', models.IntegerField(blank=True, null=True)),
                 ('previous_on', models.DateField(blank=True, null=True)),
+                ('origin_established', models.BooleanField(default=False)),
                 ('weapon', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.weapon')),
             ],
             options={

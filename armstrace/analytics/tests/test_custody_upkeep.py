@@ -1,6 +1,7 @@
-"""The custody table (SDG 16.4.2's denominator) follows the registry: a seizure, find or
-surrender gets its row as it is recorded, a correction of the weapon moves its rows, and
-`armstrace analytics rebuild` writes the same rows again from the registry."""
+"""The analytics' own tables follow what they copy. The custody table (SDG 16.4.2): a
+seizure, find or surrender gets its row as it is recorded, a correction of the weapon moves
+its rows, `armstrace analytics rebuild` and the migration write the same rows again. The
+request steps (trace statistics): the same, from the trace history."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import importlib
 import io
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 
 from armstrace.analytics import selectors as s
-from armstrace.analytics.models import CustodyEvent
+from armstrace.analytics import services
+from armstrace.analytics.models import CustodyEvent, RequestSteps
 from armstrace.analytics.selectors import Period
 from armstrace.registry.models import Event
 from armstrace.registry.services import EventInput, correct_weapon, record_life_event
@@ -94,3 +97,23 @@ def test_the_migration_fills_the_same_rows_as_the_upkeep(world, db):
     with connection.cursor() as cursor:
         cursor.execute(fill)
     assert rows() == world_rows
+
+
+# --- the steps each trace request reached (trace statistics) -------------------------------
+
+STEP_FIELDS = [f.attname for f in RequestSteps._meta.concrete_fields]
+
+
+def step_rows() -> set[tuple[Any, ...]]:
+    return set(RequestSteps.objects.values_list(*STEP_FIELDS))
+
+
+def test_each_request_keeps_the_steps_it_reached_and_the_grounds_given(world, db):
+    kept = step_rows()
+    delayed = RequestSteps.objects.filter(delayed=1)
+    assert {r.grounds for r in delayed} == {" delayed:investigation "}
+    assert services.rebuild_steps() == len(kept) and step_rows() == kept
+    migration = importlib.import_module("armstrace.analytics.migrations.0005_request_steps")
+    RequestSteps.objects.all().delete()
+    migration.fill(django_apps, None)
+    assert step_rows() == kept

@@ -1,7 +1,7 @@
 """`armstrace analytics rebuild`: the analytics' own tables (traced recoveries, custody
-events) again from the traces and the registry (after a restore or a load that bypassed the
-services, or to take in registry corrections made since the traces were answered).
-Audited as the operator `cli:analytics`."""
+events, the steps each request reached) again from the traces and the registry (after a
+restore or a load that bypassed the services, or to take in registry corrections made
+since the traces were answered). Audited as the operator `cli:analytics`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from armstrace.core.context import audit_context
 
 
 class Command(BaseCommand):
-    help = _("Analytics: rebuild the tables of traced recoveries and custody events.")
+    help = _(
+        "Analytics: rebuild the tables of traced recoveries, custody events and request steps."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["rebuild"])
@@ -28,7 +30,11 @@ class Command(BaseCommand):
             started = time.perf_counter()
             rows = services.rebuild()
             custody = services.rebuild_custody()
-            record_event("analytics:traced:rebuilt", data={"rows": rows, "custody": custody})
+            steps = services.rebuild_steps()
+            record_event(
+                "analytics:traced:rebuilt",
+                data={"rows": rows, "custody": custody, "request_steps": steps},
+            )
         seconds = time.perf_counter() - started
         message = ngettext(
             "%(rows)d traced recovery in %(seconds).1f s",
@@ -38,4 +44,7 @@ class Command(BaseCommand):
         self.stdout.write(message % {"rows": rows, "seconds": seconds})
         self.stdout.write(
             ngettext("%(n)d custody event", "%(n)d custody events", custody) % {"n": custody}
+        )
+        self.stdout.write(
+            ngettext("%(n)d request with steps", "%(n)d requests with steps", steps) % {"n": steps}
         )
