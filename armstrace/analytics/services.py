@@ -150,13 +150,12 @@ def _insert_select(model: type[Model], columns_of: dict[str, Any], source: Query
 
 
 def rebuild() -> int:
-    """Every row again from the traces and the registry, and the custody rows' mark of an
-    established origin with them; returns the number of rows."""
+    """Every row again from the traces and the registry; returns the number of rows. The
+    custody rows read their mark of an established origin from this table: rebuild them
+    after it (rebuild_custody), as `armstrace analytics rebuild` does."""
     with transaction.atomic():
         TracedRecovery.objects.all().delete()
-        rows = _insert(chain_ends())
-        CustodyEvent.objects.update(origin_established=origin_established(OuterRef("weapon")))
-        return rows
+        return _insert(chain_ends())
 
 
 # --- custody events (SDG 16.4.2) -------------------------------------------------------
@@ -200,11 +199,14 @@ def on_event_saved(sender: Any, instance: Event, created: bool, **kwargs: Any) -
 
 
 def on_weapon_saved(
-    sender: Any, instance: Weapon, update_fields: Any = None, **kwargs: Any
+    sender: Any, instance: Weapon, created: bool, update_fields: Any = None, **kwargs: Any
 ) -> None:
-    """A weapon was corrected or moved to another agency: its custody rows follow. Saves
-    of the life-cycle state alone (status, holder) change neither column."""
-    if update_fields and not {"weapon_type", "agency", "agency_id"} & set(update_fields):
+    """A weapon was corrected or moved to another agency: its custody rows follow. A new
+    weapon has none yet; saves of the life-cycle state alone (status, holder) change
+    neither column."""
+    if created or (
+        update_fields and not {"weapon_type", "agency", "agency_id"} & set(update_fields)
+    ):
         return
     CustodyEvent.objects.filter(weapon_id=instance.pk).exclude(
         weapon_type=instance.weapon_type, agency_id=instance.agency_id
