@@ -1,11 +1,11 @@
-"""The analytics' own table: each traced recovery's outcome, one row, kept as the traces
-change (docs/domain/analytics.md, "How the figures are kept fast").
+"""The analytics' own tables: each traced recovery's outcome, each custody event of the
+registry, the steps each trace request reached; kept as the traces and the registry change
+(docs/domain/analytics.md, "Performance").
 
-A derived copy, never a record: it is written from the trace requests, their released
-answers and the registry (analytics/outcomes.py), inside the transaction that changes a
-trace, and can be rebuilt from them at any time (`armstrace analytics rebuild`). The
-figures over recoveries then read one narrow table instead of joining millions of
-requests, answers and registry events.
+Derived copies, never records: they are written from the trace requests, their answers and
+history, and the registry (analytics/services.py), inside the transaction that changes
+them, and can be rebuilt at any time (`armstrace analytics rebuild`). The figures then read
+narrow tables instead of joining millions of requests, answers and registry rows.
 """
 
 from __future__ import annotations

@@ -1,9 +1,14 @@
-"""Keeping the traced-recovery table (analytics/models.py) in step with the traces.
+"""Keeping the analytics' own tables (analytics/models.py) in step with what they copy.
 
-One SELECT defines a row, the set-based rebuild and the per-chain refresh both run it as
-INSERT ... SELECT, so the table can only hold what that query says. The refresh runs
-inside the transaction that releases or receives an answer or files a follow-up (tracing's
-`event_appended`), so a committed trace and its row never disagree.
+Each table has one definition of a row, which the set-based rebuild and the refresh of a
+few rows both use (`INSERT ... SELECT` of one query, or one Python function), so a table
+can only hold what that definition says. The refreshes run inside the writer's transaction,
+so a committed change and its rows never disagree:
+- traced recoveries: when an answer is released or received or a follow-up filed
+  (tracing's `event_appended`);
+- custody events: when a registry event is written or a weapon saved (`post_save`), and
+  their mark of an established origin when a chain's traced recovery changes;
+- request steps: when a request reaches an answer, a delay, a restriction or a refusal.
 """
 
 from __future__ import annotations
