@@ -8,6 +8,8 @@ ARMSTRACE_PDF_FONT (the body) and ARMSTRACE_PDF_FALLBACK_FONTS (paths, in order)
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -40,21 +42,44 @@ def fallback_fonts() -> list[Path]:
     return configured or ([found] if found else [])
 
 
-def use_unicode_fonts(pdf: FPDF, family: str) -> bool:
+# Code points written without shaping: Latin, Greek, Cyrillic and Armenian (below Hebrew),
+# punctuation and symbols, CJK (ranges as (first, last)). Everything else may need it.
+UNSHAPED = ((0x0000, 0x058F), (0x2000, 0x2BFF), (0x2E80, 0x9FFF), (0xAC00, 0xD7AF),
+            (0xF900, 0xFAFF), (0xFF00, 0xFFEF))  # fmt: skip
+
+
+def needs_shaping(texts: Iterable[str]) -> bool:
+    """Some character needs text shaping (Arabic joining, right-to-left runs, Indic
+    clusters, combining marks)."""
+    return any(
+        unicodedata.combining(char) or not any(a <= ord(char) <= b for a, b in UNSHAPED)
+        for text in texts
+        for char in text
+    )
+
+
+def use_unicode_fonts(pdf: FPDF, family: str, texts: Collection[str] | None = None) -> bool:
     """Register `family` (regular and bold) with its fallbacks and shaping; False when no
-    Unicode font is installed (the caller then prints Latin-1 with a core font)."""
+    Unicode font is installed (the caller then prints Latin-1 with a core font).
+
+    `texts`: everything the document will print, when known before it is written. The
+    fallback fonts (a CJK font takes a quarter of a second to load) are then registered
+    only if the body font lacks a character, and shaping is turned on only if a text needs
+    it. A fallback serves bold text too (fpdf2 takes the regular face when no bold one)."""
     body = body_font()
     if body is None:
         return False
     pdf.add_font(family, fname=body)
     bold = body.with_name(body.stem + "-Bold.ttf")
     pdf.add_font(family, style="B", fname=bold if bold.is_file() else body)
-    names = []
-    for number, path in enumerate(fallback_fonts()):
-        name = f"{family}-fallback{number}"
-        pdf.add_font(name, fname=path)
-        pdf.add_font(name, style="B", fname=path)
-        names.append(name)
-    pdf.set_fallback_fonts(names)
-    pdf.set_text_shaping(True)
+    covered = getattr(pdf.fonts[family.lower()], "cmap", {})  # a TTF font's characters
+    if texts is None or any(ord(char) not in covered for text in texts for char in text):
+        names = []
+        for number, path in enumerate(fallback_fonts()):
+            name = f"{family}-fallback{number}"
+            pdf.add_font(name, fname=path)
+            names.append(name)
+        pdf.set_fallback_fonts(names, exact_match=False)
+    if texts is None or needs_shaping(texts):
+        pdf.set_text_shaping(True)
     return True

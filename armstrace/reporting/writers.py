@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.utils import translation
@@ -210,10 +210,23 @@ def _table_rows(sheet: Worksheet, table: Table, row: int) -> int:
 # --- PDF ----------------------------------------------------------------------------------
 
 
+def _texts(value: object) -> Iterator[str]:
+    """Every string of a report's document: its labels are in the report's language, so
+    they carry every script the writer's own words need too."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
 class _Document(FPDF):
     def __init__(self, report: Report) -> None:
         super().__init__(orientation="portrait", format="A4")
-        self.unicode = use_unicode_fonts(self, FONT)
+        self.unicode = use_unicode_fonts(self, FONT, texts=set(_texts(document(report))))
         self.running_title = report.subtitle
         self.set_title(report.title)
         self.set_creator("ArmsTrace")

@@ -24,6 +24,7 @@ from armstrace.core.exceptions import DomainValidationError, PermissionDenied
 from armstrace.reporting import services, writers
 from armstrace.reporting.national import DIRECTION_FIELDS, build_report
 from armstrace.reporting.tests.helpers import entry
+from armstrace.tracing.tests.test_exchange import printed_characters
 
 pytestmark = pytest.mark.django_db
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -172,6 +173,9 @@ def test_a_report_is_generated_in_every_un_language(data_set, poc, language):
     pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page ")
     assert 2 <= pages <= 12, pages
     assert 10_000 < len(pdf) < 5_000_000
+    # The section titles are printed, in their script: the writer loads a fallback font
+    # (Chinese) and shaping (Arabic) only when the report's texts need them.
+    assert {c for t in titles for c in t if not c.isspace()} <= printed_characters(pdf)
 
 
 def test_every_generation_is_audited_with_its_digest(data_set, poc):
