@@ -97,17 +97,27 @@ class CustodyEvent(models.Model):
 
 
 class RequestSteps(models.Model):
-    """What a trace request ever reached in its history: an answer (in part or complete), a
-    delay, a restriction, a refusal; 1 or 0 each, so that the trace statistics sum them per
-    direction in the same pass as the request counts, instead of reducing millions of
-    history rows per request each time.
+    """A trace request as the statistics count it: the filters (direction, day sent,
+    agency, weapon type), where it stands (acknowledged, still open), the days it took to
+    be acknowledged and answered, and what it ever reached in its history (an answer in
+    part or complete, a delay, a restriction, a refusal; 1 or 0 each) with the grounds
+    given. The trace statistics then read one narrow table, instead of joining the
+    requests to millions of history rows each time.
 
-    Kept by analytics/services.py from the request's transitions, in the transaction that
-    appends one; rebuilt with the other tables."""
+    Kept by analytics/services.py from the request and its transitions, in the transaction
+    that appends each event of its history; rebuilt with the other tables."""
 
     request = models.OneToOneField(
-        TraceRequest, on_delete=models.CASCADE, primary_key=True, related_name="analytics_steps"
+        TraceRequest, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
+    direction = models.CharField(max_length=10)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    requesting_agency_id = models.IntegerField(null=True, blank=True)
+    weapon_type = models.CharField(max_length=32, blank=True)
+    acknowledged = models.PositiveSmallIntegerField()
+    open = models.PositiveSmallIntegerField()  # awaiting an answer today
+    to_ack = models.FloatField(null=True, blank=True)  # days from sent_at to acknowledged_at
+    to_answer = models.FloatField(null=True, blank=True)  # days from sent_at to answered_at
     answered = models.PositiveSmallIntegerField()
     complete = models.PositiveSmallIntegerField()
     delayed = models.PositiveSmallIntegerField()
@@ -116,6 +126,9 @@ class RequestSteps(models.Model):
     # The para 22 grounds given on the way, as " status:ground " tokens (" delayed:workload
     # refused:security "), so that a count per ground is one LIKE on a short text.
     grounds = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at"], name="analytics_steps_sent")]
 
     def __str__(self) -> str:
         return f"steps of {self.request_id}"

@@ -39,10 +39,9 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from armstrace.accounts.models import Agency
-from armstrace.analytics.models import CustodyEvent, TracedRecovery
+from armstrace.analytics.models import CustodyEvent, RequestSteps, TracedRecovery
 from armstrace.analytics.services import established, ground_token
 from armstrace.analytics.sql import (
-    DaysBetween,
     Median,
     concurrently,
     hashing_memory,
@@ -53,7 +52,6 @@ from armstrace.analytics.sql import (
 from armstrace.marking.findings import has_import_mark
 from armstrace.registry.choices import EventKind
 from armstrace.registry.models import Event, Party
-from armstrace.tracing import rules
 from armstrace.tracing.choices import Direction, Ground, Status
 from armstrace.tracing.models import TraceAnswer, TraceRequest
 
@@ -185,39 +183,39 @@ def _sent(period: Period, agency: int | None, weapon_type: str, prefix: str = ""
 GROUND_KEYS = [(status, ground) for status in REASONED for ground in Ground.values]
 
 
-def _request_counts(requests: QuerySet[TraceRequest]) -> dict[str, dict[str, Any]]:
-    """Per direction, one grouped query without a sort: the requests, those acknowledged and
-    still open, and from their RequestSteps row the steps they ever reached (an answer, a
-    delay, a restriction, a refusal) and the para 22 grounds given, each request once."""
-    figures: dict[str, Any] = {
-        "count": Count("pk"),
-        "acknowledged": Count("pk", filter=Q(acknowledged_at__isnull=False)),
-        "open": Count("pk", filter=Q(status__in=rules.AWAITING_ANSWER)),
-    }
-    for step in STEPS:
-        figures[step] = Count("pk", filter=Q(**{f"analytics_steps__{step}": 1}))
+def _request_counts(requests: QuerySet[RequestSteps]) -> dict[str, dict[str, Any]]:
+    """Per direction, one hashed query over the requests' steps rows: the requests, those
+    acknowledged and still open, the steps they ever reached (an answer, a delay, a
+    restriction, a refusal) and the para 22 grounds given, each request once."""
+    flags = {name: Q(**{name: 1}) for name in ("acknowledged", "open", *STEPS)}
     for n, (status, ground) in enumerate(GROUND_KEYS):
         # The status flag first: the text is read only for the few requests it holds.
-        given = Q(**{f"analytics_steps__{status.value}": 1})
-        given &= Q(analytics_steps__grounds__contains=ground_token(status.value, ground))
-        figures[f"ground_{n}"] = Count("pk", filter=given)
+        flags[f"ground_{n}"] = Q(**{status.value: 1}) & Q(
+            grounds__contains=ground_token(status.value, ground)
+        )
+    # Named apart from the columns they count (an annotation may not shadow a field).
+    figures = {f"n_{name}": Count("pk", filter=q) for name, q in flags.items()}
     with hashing_memory():
-        rows = requests.values("direction").annotate(**figures).order_by()
-        return {row["direction"]: row for row in rows}
+        rows = requests.values("direction").annotate(n_count=Count("pk"), **figures).order_by()
+        return {
+            row["direction"]: {key.removeprefix("n_"): value for key, value in row.items()}
+            for row in rows
+        }
 
 
-def _request_medians(requests: QuerySet[TraceRequest]) -> dict[str, dict[str, Any]]:
-    """Per direction, the median days to acknowledge and to answer (they sort: kept apart
-    from the counts so that the two run at once)."""
-    to_ack = DaysBetween("acknowledged_at", "sent_at")
-    to_answer = DaysBetween("answered_at", "sent_at")
+# The durations whose medians the statistics give: days from `sent_at` (RequestSteps).
+DURATIONS = ("to_ack", "to_answer")
+
+
+def _request_medians(requests: QuerySet[RequestSteps], name: str) -> dict[str, dict[str, Any]]:
+    """Per direction, the median of the duration `name`. Each median sorts its values: one
+    query per duration, so that they run at once."""
     if postgres():
-        medians = {"to_ack": Median(to_ack), "to_answer": Median(to_answer)}
         with hashing_memory():
-            rows = requests.values("direction").annotate(**medians).order_by()
-            return {row["direction"]: row for row in rows}
+            rows = requests.values("direction").annotate(days=Median(name)).order_by()
+            return {row["direction"]: {name: row["days"]} for row in rows}
     return {
-        direction: {"to_ack": median(mine, to_ack), "to_answer": median(mine, to_answer)}
+        direction: {name: median(mine, name)}
         for direction in DIRECTIONS
         if (mine := requests.filter(direction=direction)).exists()
     }
@@ -228,18 +226,16 @@ def trace_statistics(
 ) -> TraceStatistics:
     """Requests sent and received in the period, what became of them, how fast, and why
     some were delayed, restricted or refused (normative reference d3)."""
-    requests = TraceRequest.objects.filter(_sent(period, agency, weapon_type))
-    found = concurrently(
-        {
-            "counts": partial(_request_counts, requests),
-            "medians": partial(_request_medians, requests),
-        }
-    )
-    counts, medians = found["counts"], found["medians"]
+    requests = RequestSteps.objects.filter(_sent(period, agency, weapon_type))
+    jobs = {name: partial(_request_medians, requests, name) for name in DURATIONS}
+    found = concurrently({"counts": partial(_request_counts, requests), **jobs})
+    counts = found["counts"]
     by_direction = {}
     grounds_by_direction: dict[str, dict[str, dict[str, int]]] = {}
     for direction in DIRECTIONS:
-        row = counts.get(direction, {}) | medians.get(direction, {})
+        row = counts.get(direction, {})
+        for name in DURATIONS:
+            row |= found[name].get(direction, {})
         by_direction[direction.value] = DirectionFigures(
             direction=direction.value,
             count=row.get("count", 0),

@@ -13,6 +13,7 @@ so a committed change and its rows never disagree:
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -247,19 +248,38 @@ def refresh(request_id: int) -> None:
 
 STEP_STATUSES = rules.ANSWERED | rules.REASONED
 STEP_CHUNK = 5000
+# What a steps row copies from its request, in this order.
+REQUEST_FIELDS = (
+    "pk", "direction", "sent_at", "requesting_agency_id", "weapon_type", "status",
+    "acknowledged_at", "answered_at",
+)  # fmt: skip
+Transition = tuple[str, list[str]]  # status_after, grounds
 
 
 def ground_token(status: str, ground: str) -> str:
     return f" {status}:{ground} "
 
 
-def steps_row(request_id: int, transitions: list[tuple[str, list[str]]]) -> RequestSteps:
-    """The steps row of one request from its transitions to STEP_STATUSES, each as
-    (status_after, grounds): the one definition of a row."""
-    reached = {status for status, _grounds in transitions}
+def _days(end: dt.datetime | None, start: dt.datetime | None) -> float | None:
+    return None if end is None or start is None else (end - start).total_seconds() / 86400
+
+
+def steps_row(request: tuple[Any, ...], transitions: list[Transition]) -> RequestSteps:
+    """The steps row of one request (its REQUEST_FIELDS) from its transitions to
+    STEP_STATUSES: the one definition of a row."""
+    pk, direction, sent_at, agency, weapon_type, status, acknowledged_at, answered_at = request
+    reached = {status_after for status_after, _grounds in transitions}
     tokens = sorted({f"{status}:{g}" for status, grounds in transitions for g in grounds})
     return RequestSteps(
-        request_id=request_id,
+        request_id=pk,
+        direction=direction,
+        sent_at=sent_at,
+        requesting_agency_id=agency,
+        weapon_type=weapon_type,
+        acknowledged=int(acknowledged_at is not None),
+        open=int(status in rules.AWAITING_ANSWER),
+        to_ack=_days(acknowledged_at, sent_at),
+        to_answer=_days(answered_at, sent_at),
         answered=int(bool(reached & rules.ANSWERED)),
         complete=int(TraceStatus.ANSWERED_COMPLETE in reached),
         delayed=int(TraceStatus.DELAYED in reached),
@@ -269,10 +289,27 @@ def steps_row(request_id: int, transitions: list[tuple[str, list[str]]]) -> Requ
     )
 
 
-def step_rows(transitions: Iterable[tuple[int, str, list[str]]]) -> Iterator[RequestSteps]:
-    """Steps rows from (request_id, status_after, grounds) ordered by request."""
-    for request_id, group in itertools.groupby(transitions, key=lambda t: t[0]):
-        yield steps_row(request_id, [(status, grounds or []) for _r, status, grounds in group])
+def step_rows(
+    requests: Iterable[tuple[Any, ...]], transitions: Iterable[tuple[int, str, list[str]]]
+) -> Iterator[RequestSteps]:
+    """Steps rows from requests ordered by pk and (request_id, status_after, grounds)
+    ordered by request: a merge of the two, one pass each."""
+    groups = itertools.groupby(transitions, key=lambda t: t[0])
+    current = next(groups, None)
+    for request in requests:
+        while current is not None and current[0] < request[0]:
+            current = next(groups, None)
+        mine: list[Transition] = []
+        if current is not None and current[0] == request[0]:
+            mine = [(status, grounds or []) for _r, status, grounds in current[1]]
+            current = next(groups, None)
+        yield steps_row(request, mine)
+
+
+def _requests(request_model: type[Model], **where: Any) -> QuerySet[Any]:
+    return (
+        request_model._default_manager.filter(**where).order_by("pk").values_list(*REQUEST_FIELDS)
+    )
 
 
 def _transitions(event_model: type[Model], **where: Any) -> QuerySet[Any]:
@@ -282,13 +319,18 @@ def _transitions(event_model: type[Model], **where: Any) -> QuerySet[Any]:
     return steps.order_by("request_id", "pk").values_list("request_id", "status_after", "grounds")
 
 
-def rebuild_steps(event_model: type[Model] = TraceEvent) -> int:
-    """Every steps row again from the trace history, a chunk of rows at a time; returns
-    the number of rows. `event_model`: the migration passes its historical model."""
+def rebuild_steps(
+    request_model: type[Model] = TraceRequest, event_model: type[Model] = TraceEvent
+) -> int:
+    """Every steps row again from the requests and their history, a chunk of rows at a
+    time; returns the number of rows. The migration passes its historical models."""
     written = 0
     with transaction.atomic():
         RequestSteps.objects.all().delete()
-        rows = step_rows(_transitions(event_model).iterator(chunk_size=STEP_CHUNK))
+        rows = step_rows(
+            _requests(request_model).iterator(chunk_size=STEP_CHUNK),
+            _transitions(event_model).iterator(chunk_size=STEP_CHUNK),
+        )
         while chunk := list(itertools.islice(rows, STEP_CHUNK)):
             RequestSteps.objects.bulk_create(chunk)
             written += len(chunk)
@@ -298,13 +340,16 @@ def rebuild_steps(event_model: type[Model] = TraceEvent) -> int:
 def refresh_steps(request_id: int) -> None:
     """The steps row of one request again (inside the caller's transaction)."""
     RequestSteps.objects.filter(request_id=request_id).delete()
-    RequestSteps.objects.bulk_create(step_rows(_transitions(TraceEvent, request_id=request_id)))
+    rows = step_rows(
+        _requests(TraceRequest, pk=request_id), _transitions(TraceEvent, request_id=request_id)
+    )
+    RequestSteps.objects.bulk_create(rows)
 
 
 def on_trace_event(sender: Any, event: TraceEvent, **kwargs: Any) -> None:
-    """tracing's `event_appended`: a step that may change a chain's outcome refreshes it;
-    a transition to an answer, a delay, a restriction or a refusal, the request's steps."""
+    """tracing's `event_appended`: every event follows a change of its request (status,
+    clocks), which its steps row copies; a step that may change a chain's outcome
+    refreshes the chain's traced recovery."""
     if event.kind in CHANGING:
         refresh(event.request_id)
-    if event.kind == TraceEventKind.TRANSITION and event.status_after in STEP_STATUSES:
-        refresh_steps(event.request_id)
+    refresh_steps(event.request_id)
