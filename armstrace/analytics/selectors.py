@@ -303,9 +303,8 @@ def sdg_16_4_2(period: Period, *, agency: int | None = None, weapon_type: str = 
     d2): one grouped query over each weapon's first custody event in the period, read from
     the narrow custody table (CustodyEvent) rather than the registry's weapons and events."""
     in_period = CustodyEvent.objects.filter(
+        _weapon_scope(Filters(period, agency, weapon_type)),
         occurred_on__range=(period.start, period.end),
-        **({"agency_id": agency} if agency is not None else {}),
-        **({"weapon_type": weapon_type} if weapon_type else {}),
     )
     # Each weapon once, by its first custody event of the period.
     firsts = in_period.filter(Q(previous_on__isnull=True) | Q(previous_on__lt=period.start))
