@@ -323,6 +323,9 @@ FEDERATION_TIMEOUT = float(env_str("ARMSTRACE_FEDERATION_TIMEOUT", "10"))  # sec
 FEDERATION_QUERY_THREADS = int(env_str("ARMSTRACE_FEDERATION_QUERY_THREADS", "8"))
 FEDERATION_RETRY_BASE_SECONDS = float(env_str("ARMSTRACE_FEDERATION_RETRY_BASE_SECONDS", "2"))
 FEDERATION_RETRY_MAX_SECONDS = float(env_str("ARMSTRACE_FEDERATION_RETRY_MAX_SECONDS", "3600"))
+# A worker claims a message for this long; one that died mid-delivery (a crash, a kill)
+# leaves its claim, and the message is retried once the claim lapses.
+FEDERATION_LEASE_SECONDS = float(env_str("ARMSTRACE_FEDERATION_LEASE_SECONDS", "120"))
 FEDERATION_WORKER_POLL_SECONDS = float(env_str("ARMSTRACE_FEDERATION_WORKER_POLL_SECONDS", "1"))
 # Deliveries in flight at once (the tests use 1: their database is the test transaction's).
 FEDERATION_WORKER_THREADS = int(env_str("ARMSTRACE_FEDERATION_WORKER_THREADS", "4"))

@@ -3,8 +3,9 @@
 2xx (also `duplicate`) -> delivered. 4xx -> failed permanently with the peer's reason
 (408 and 429 excepted: those are retried). 5xx, a timeout or no connection -> retried
 with exponential backoff and jitter, capped at FEDERATION_RETRY_MAX_SECONDS, until the
-message expires. Messages are claimed with a short lease (SKIP LOCKED on PostgreSQL),
-and the HTTP call runs outside any transaction, so several workers may run at once.
+message expires. Messages are claimed with a lease (SKIP LOCKED on PostgreSQL), and the HTTP
+call runs outside any transaction, so several workers may run at once. A worker killed
+mid-delivery leaves its claim: the message is retried when the lease lapses.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from armstrace.federation.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 INBOX_PATH = "/federation/v1/inbox"
-LEASE = dt.timedelta(seconds=120)
 RETRIED = {408, 429}
 _wake = threading.Event()
 
@@ -83,7 +83,9 @@ def claim(limit: int = 50) -> list[int]:
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
-        OutboxMessage.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            next_attempt_at=now + dt.timedelta(seconds=settings.FEDERATION_LEASE_SECONDS)
+        )
     return ids
 
 

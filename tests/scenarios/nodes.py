@@ -93,6 +93,9 @@ class Node:
             "ARMSTRACE_FEDERATION_RETRY_BASE_SECONDS": "0.5",
             "ARMSTRACE_FEDERATION_RETRY_MAX_SECONDS": "2",
             "ARMSTRACE_FEDERATION_TIMEOUT": "5",
+            # Nodes are killed mid-delivery here: a claim they leave lapses within the
+            # scenario's waits (the default, 120 s, would outlast them).
+            "ARMSTRACE_FEDERATION_LEASE_SECONDS": "10",
         }
         env.update(self.env_extra)
         return env

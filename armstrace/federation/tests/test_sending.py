@@ -196,6 +196,20 @@ def test_a_message_that_would_expire_before_the_next_try_fails(queued, monkeypat
     assert queued.status == "failed" and queued.last_error.startswith("expired before delivery")
 
 
+def test_a_claim_left_by_a_killed_worker_lapses_and_the_message_is_retried(
+    queued, monkeypatch, settings
+):
+    settings.FEDERATION_LEASE_SECONDS = 10
+    assert worker.claim() == [queued.pk]  # the worker dies here, before its POST
+    calls = answering(monkeypatch, 200, '{"status": "duplicate"}')
+    assert worker.deliver_due() == 0  # still claimed
+    later = clock.now() + dt.timedelta(seconds=11)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert worker.deliver_due() == 1
+    queued.refresh_from_db()
+    assert (queued.status, len(calls)) == ("delivered", 1)
+
+
 def test_rotating_the_key_tells_every_peer_signed_with_the_old_key(uganda, node):
     old = services.current_key()
     new = services.rotate_key()
