@@ -8,7 +8,9 @@
   column (`column.py`); with two `*` and both ends unknown (or while the column is being
   built), a trigram index on PostgreSQL or a scan on SQLite;
 - fallback for one misread outside the confusable table, one lost or one extra character:
-  the in-memory column, or one-wildcard patterns while it is being built.
+  the in-memory column, or one-wildcard patterns while it is being built;
+- beside an equal serial of a maker the clues name: that maker's serials one substitution
+  away, by B-tree equality on each variant.
 """
 
 from __future__ import annotations
@@ -161,6 +163,26 @@ def _one_edit_sql(
                for p in parts]  # fmt: skip
     rows = [tuple(row) for row in selects[0].union(*selects[1:], all=True)]
     return _fuzzy(rows, query_norm, cap, "one-edit")
+
+
+ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def substitutions(
+    query_norm: str, canon_query: str, makers: set[int], cap: int, table: dict[int, str]
+) -> Retrieval:
+    """Entries of `makers` one substitution outside the confusable table away: in a dense
+    run a misread serial is often a neighbour's (`GX40027` read for `GX40026`). Each
+    variant is one probe of the (maker, canon) B-tree, not a scan."""
+    alphabet = sorted({ch.translate(table) for ch in ALNUM})
+    variants = {
+        canon_query[:i] + ch + canon_query[i + 1 :]
+        for i, own in enumerate(canon_query)
+        for ch in alphabet
+        if ch != own
+    }
+    rows = _rows(_base(makers).filter(canon__in=variants), cap)
+    return _fuzzy(rows, query_norm, cap, "substitution")
 
 
 def _fuzzy(rows: list[tuple[object, ...]], query_norm: str, cap: int, plan: str) -> Retrieval:

@@ -108,8 +108,9 @@ def _retrieve(
     pattern: Pattern, makers: set[int] | None, wanted: set[int] | None, agencies: frozenset[int]
 ) -> Retrieval:
     """Serial matches, narrowed to `makers` when given. The serials one edit away are
-    added only when nothing matched up to misreads, or when no match is by a maker the
-    clues point to (`wanted`): an equal serial that agrees with the clues is not doubted.
+    added when nothing matched up to misreads, or when no match is by a maker the clues
+    point to (`wanted`). An equal serial that agrees with the clues comes first, followed
+    by its maker's serials one substitution away: it may be a misread neighbour's.
     Hits on concealed marks are screened first, so a hidden one changes nothing."""
     table = confusables()
     if pattern.has_wildcards:
@@ -122,9 +123,15 @@ def _retrieve(
         found = engine.exact_or_narrowed(pattern.text, canon_query, wanted, CAP)
         return _screen_concealed(found, agencies)
     found = _screen_concealed(found, agencies)
-    agreeing = wanted is None or any(h.maker_id in wanted for h in found.hits)
-    if found.truncated or (found.hits and agreeing):
+    agreed = {h.maker_id for h in found.hits if wanted and h.maker_id in wanted}
+    if found.truncated or (found.hits and wanted is None):
         return found
+    if agreed:
+        near = engine.substitutions(pattern.text, canon_query, agreed, CAP - len(found.hits), table)
+        near = _screen_concealed(near, agencies)
+        if near.truncated:
+            return found
+        return Retrieval(found.hits + near.hits, f"{found.plan}+{near.plan}", False)
     extra = engine.one_edit(pattern.text, canon_query, makers, CAP - len(found.hits))
     extra = _screen_concealed(extra, agencies)
     return Retrieval(found.hits + extra.hits, f"{found.plan}+{extra.plan}", extra.truncated)

@@ -73,13 +73,18 @@ def test_a_misread_serial_with_a_clue_ranks_the_right_record_first(shared, weapo
     assert top.match == "equivalent"
 
 
-def test_an_equal_serial_that_agrees_with_the_maker_is_not_doubted(weapon_factory):
-    """GX40027 may be a misreading of GX40026 (6 and 7 are not look-alikes), but the equal
-    serial of the named maker is taken as read: the neighbours would cost every clean
-    query a scan (docs/domain/search.md)."""
+def test_an_equal_serial_of_the_named_maker_comes_first_with_its_neighbours_after(
+    weapon_factory,
+):
+    """GX40027 may be a misreading of GX40026 (6 and 7 are not look-alikes): the equal
+    serial of the named maker is first, its serials one substitution away follow; another
+    maker's neighbour is not added."""
     glock = {"manufacturer": None, "manufacturer_name": "Glock", "model": "17"}
-    weapon_factory(serial="GX40026", **glock)
+    neighbour = weapon_factory(serial="GX40026", **glock)
     equal = weapon_factory(serial="GX40027", **glock)
+    weapon_factory(serial="GX40028", manufacturer=None, manufacturer_name="Zastava")
+    weapon_factory(serial="GX4002", **glock)  # one character lost: not a misreading
     candidates = _top("GX40027", manufacturer="Glock")
-    assert [c.weapon_id for c in candidates] == [str(equal.pk)]
-    assert candidates[0].match == "exact"
+    assert [c.weapon_id for c in candidates] == [str(equal.pk), str(neighbour.pk)]
+    assert [c.match for c in candidates] == ["exact", "fuzzy"]
+    assert "GX40026 is one character away from GX40027" in candidates[1].reasons[0]
