@@ -46,8 +46,13 @@ def insert(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any
 def insert_returning(
     model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], returned: Sequence[str]
 ) -> list[tuple[Any, ...]]:
-    """Insert rows and return the `returned` columns of each (RETURNING: PostgreSQL, and
-    SQLite since 3.35). The order of the returned rows is not the order given."""
+    """Insert rows and return the `returned` columns of each (`id` among them: the primary
+    key given to the row). The order of the returned rows is not the order given.
+
+    PostgreSQL takes the keys from the table's sequence and COPYs the rows (a multi-row
+    INSERT costs about five times more a row); SQLite inserts with RETURNING (3.35+)."""
+    if connection.vendor == "postgresql":
+        return _copy_returning(model, names, rows, returned)
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns(model, names))
     back = ", ".join(connection.ops.quote_name(c) for c in columns(model, returned))
@@ -61,6 +66,25 @@ def insert_returning(
             cursor.execute(sql, params)
             found.extend(cursor.fetchall())
     return found
+
+
+def _copy_returning(
+    model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], returned: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    pk = model._meta.pk
+    assert pk is not None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(rows)],
+        )
+        keys = [key for (key,) in cursor.fetchall()]
+    insert(model, [pk.name, *names], [(key, *row) for key, row in zip(keys, rows, strict=True)])
+    where = {name: n for n, name in enumerate(names)}
+    return [
+        tuple(key if name == pk.name else row[where[name]] for name in returned)
+        for key, row in zip(keys, rows, strict=True)
+    ]
 
 
 def prepare_connection() -> None:
