@@ -83,8 +83,10 @@ def test_an_equal_serial_of_the_named_maker_comes_first_with_its_neighbours_afte
     neighbour = weapon_factory(serial="GX40026", **glock)
     equal = weapon_factory(serial="GX40027", **glock)
     weapon_factory(serial="GX40028", manufacturer=None, manufacturer_name="Zastava")
+    letter = weapon_factory(serial="GY40027", **glock)
     weapon_factory(serial="GX4002", **glock)  # one character lost: not a misreading
+    weapon_factory(serial="GX4002A", **glock)  # a digit read as a letter outside the table
     candidates = _top("GX40027", manufacturer="Glock")
-    assert [c.weapon_id for c in candidates] == [str(equal.pk), str(neighbour.pk)]
-    assert [c.match for c in candidates] == ["exact", "fuzzy"]
+    assert [c.weapon_id for c in candidates] == [str(equal.pk), str(neighbour.pk), str(letter.pk)]
+    assert [c.match for c in candidates] == ["exact", "fuzzy", "fuzzy"]
     assert "GX40026 is one character away from GX40027" in candidates[1].reasons[0]
