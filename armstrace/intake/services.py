@@ -257,10 +257,9 @@ class Parties:
         wanted = {k: v for k, v in wanted.items() if k not in self.holders}
         if not wanted:
             return []
-        found = Party.objects.filter(name_norm__in={k[1] for k in wanted}).values_list(
-            "kind", "name_norm", "licence_number", "pk"
-        )
-        for kind, norm, licence, pk in found:
+        names = {key[1] for key in wanted}
+        columns = ("kind", "name_norm", "licence_number", "id")
+        for kind, norm, licence, pk in bulk.rows_where(Party, columns, "name_norm", names):
             if (kind, norm, licence) in wanted:
                 self.holders[(kind, norm, licence)] = pk
         stamp = bulk.datetime_value(timezone.now())
