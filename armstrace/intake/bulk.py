@@ -43,24 +43,6 @@ def insert(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any
             cursor.executemany(sql, list(rows))
 
 
-def rows_where(
-    model: type[Model], names: Sequence[str], name: str, values: Iterable[Any]
-) -> list[tuple[Any, ...]]:
-    """The `names` columns of the rows whose `name` is one of `values`. On PostgreSQL the
-    values go as one array: a long `IN` list costs the planner more than the look-up."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(c) for c in columns(model, names))
-    (column,) = (connection.ops.quote_name(c) for c in columns(model, [name]))
-    wanted = list(values)
-    if connection.vendor == "postgresql":
-        where, params = f"{column} = ANY(%s)", [wanted]
-    else:
-        where, params = f"{column} IN ({', '.join(['%s'] * len(wanted))})", wanted
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {cols} FROM {table} WHERE {where}", params)  # noqa: S608
-        return list(cursor.fetchall())
-
-
 def insert_returning(
     model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], returned: Sequence[str]
 ) -> list[tuple[Any, ...]]:

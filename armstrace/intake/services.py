@@ -24,6 +24,7 @@ from armstrace.audit.services import batch as audit_batch
 from armstrace.audit.services import record_event
 from armstrace.core import clock
 from armstrace.core.context import current_context
+from armstrace.core.rawsql import select_where
 from armstrace.core.safefiles import CsvSink
 from armstrace.core.text import normalise_name, normalise_serial
 from armstrace.intake import bulk
@@ -257,9 +258,9 @@ class Parties:
         wanted = {k: v for k, v in wanted.items() if k not in self.holders}
         if not wanted:
             return []
-        names = {key[1] for key in wanted}
+        names = sorted({key[1] for key in wanted})
         columns = ("kind", "name_norm", "licence_number", "id")
-        for kind, norm, licence, pk in bulk.rows_where(Party, columns, "name_norm", names):
+        for kind, norm, licence, pk in select_where(Party, columns, {"name_norm": names}):
             if (kind, norm, licence) in wanted:
                 self.holders[(kind, norm, licence)] = pk
         stamp = bulk.datetime_value(timezone.now())

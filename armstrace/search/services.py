@@ -6,12 +6,13 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from armstrace.audit.services import record_event
 from armstrace.core.context import current_context
 from armstrace.core.exceptions import DomainValidationError
+from armstrace.core.rawsql import select_where
 from armstrace.reference.identify import get_index
 from armstrace.registry.models import Mark, Weapon
 from armstrace.search import engine
@@ -223,22 +224,9 @@ SHORTLIST = 100  # candidates whose whole record is weighed against the clues
 
 
 def _weapon_rows(ids: list[uuid.UUID]) -> list[dict[str, Any]]:
-    """The shortlisted weapons' WEAPON_FIELDS, in raw SQL (see engine.equal_rows)."""
-    if not ids:
-        return []
-    keys: list[Any] = list(ids)
-    if connection.vendor != "postgresql":  # a UUIDField is 32 hex characters there
-        keys = [key.hex for key in ids]
-    where, params = engine.one_of("id", keys)
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(name) for name in WEAPON_FIELDS)
-    sql = f"SELECT {names} FROM {quote(Weapon._meta.db_table)} WHERE {where}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [
-        dict(zip(WEAPON_FIELDS, (engine.as_uuid(row[0]), *row[1:]), strict=True)) for row in rows
-    ]
+    """The shortlisted weapons' WEAPON_FIELDS, in hand-written SQL (core.rawsql)."""
+    rows = select_where(Weapon, WEAPON_FIELDS, {"id": ids}) if ids else []
+    return [dict(zip(WEAPON_FIELDS, row, strict=True)) for row in rows]
 
 
 def _serial_points(hit: Hit) -> float:
