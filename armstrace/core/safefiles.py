@@ -87,13 +87,20 @@ def _xlsx_cell(sheet: object, value: object) -> object:
         and getattr(value, "tzinfo", None) is None
     ):
         return value
+    cell = WriteOnlyCell(sheet, value=xlsx_text(value))
+    cell.data_type = "s"
+    return cell
+
+
+def xlsx_text(value: object) -> str:
+    """The value as text an XLSX cell can hold and a spreadsheet never runs: neutralised,
+    without the control characters and lone surrogates the format refuses, and cut to a
+    cell's limit."""
     text = neutralise(value)
     text = _SURROGATES.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
     if len(text) > XLSX_MAX_TEXT:
         text = text[: XLSX_MAX_TEXT - 1] + "…"
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"
-    return cell
+    return text
 
 
 class CsvSink:

@@ -17,12 +17,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF, FontFace
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from armstrace.core.pdffonts import use_unicode_fonts
-from armstrace.core.safefiles import neutralise
+from armstrace.core.safefiles import xlsx_text
 from armstrace.reporting.national import (
     COUNT,
     DAYS,
@@ -117,18 +116,14 @@ NUMBER_FORMATS = {RATIO: "0.0%", DAYS: "0.0"}
 BOLD = Font(bold=True)
 
 
-def _cell_text(value: object) -> str:
-    """Text a spreadsheet shows and never runs (armstrace.core.safefiles)."""
-    return str(ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value)))
-
-
 def _put(sheet: Worksheet, row: int, column: int, value: Value, unit: str = COUNT) -> None:
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, int | float) and not isinstance(value, bool):
         cell.value = value
         cell.number_format = NUMBER_FORMATS.get(unit, "0")
     elif value is not None:
-        cell.value = _cell_text(value)
+        cell.value = xlsx_text(value)
+        cell.data_type = "s"
 
 
 def _sheet_title(section: Section) -> str:
