@@ -30,7 +30,7 @@ from armstrace.core.context import audit_context
 from armstrace.core.exceptions import DomainValidationError
 from armstrace.intake.models import ColumnMapping, ImportBatch, ImportKind
 from armstrace.intake.readers import ImportFileError
-from armstrace.intake.runs import ImportOptions, ImportReport
+from armstrace.intake.runs import CHUNK, ImportOptions, ImportReport
 from armstrace.intake.services import import_weapons, save_mapping
 
 DEFAULT_AGENCY = "NAT"
@@ -95,7 +95,7 @@ class Command(BaseCommand):
         p.add_argument("--delimiter", help="CSV delimiter (default: detected)")
         p.add_argument("--sheet", help="XLSX sheet name (default: the first)")
         p.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
-        p.add_argument("--chunk", type=int, default=5000, help="rows per transaction")
+        p.add_argument("--chunk", type=int, default=CHUNK, help="rows per transaction")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
