@@ -25,6 +25,9 @@ def to_json(value: Any) -> Any:
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     data = model_to_dict(instance)
+    for name, value in data.items():  # many-to-many fields come as lists of rows
+        if isinstance(value, list) and value and isinstance(value[0], models.Model):
+            data[name] = sorted(row.pk for row in value)
     data["id"] = instance.pk
     return dict(to_json(data))
 

@@ -1,7 +1,16 @@
-"""Reference data is edited in the Django admin; every row shows where it comes from."""
+"""Reference data is edited in the Django admin; every row shows where it comes from.
+
+Every save and deletion here is an audited local edit (armstrace.reference.services)."""
+
+from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
 
+from armstrace.audit.services import snapshot
 from armstrace.reference.models import (
     Calibre,
     CalibreAlias,
@@ -17,6 +26,60 @@ from armstrace.reference.models import (
     WeaponTypeInfo,
     WeaponTypeTerm,
 )
+from armstrace.reference.services import delete_rows, record_edit
+
+M = TypeVar("M", bound=models.Model)
+BEFORE = "_armstrace_before"  # the row as it was, kept on the instance until its m2m are saved
+
+
+def _before(row: models.Model) -> dict[str, Any] | None:
+    if row._state.adding:
+        return None
+    return snapshot(type(row)._default_manager.get(pk=row.pk))
+
+
+class AuditedAdmin(admin.ModelAdmin[M]):
+    """Saves record the row once its many-to-many links and inlines are saved too; the
+    admin's views already run each of these in one transaction."""
+
+    def save_model(self, request: HttpRequest, obj: M, form: ModelForm[M], change: bool) -> None:
+        setattr(obj, BEFORE, _before(obj))
+        super().save_model(request, obj, form, change)
+
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm[M],
+        formsets: list[BaseInlineFormSet[Any, M, Any]],
+        change: bool,
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        before = getattr(form.instance, BEFORE, None)
+        record_edit(form.instance, action="updated" if change else "created", before=before)
+
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: ModelForm[M],
+        formset: BaseInlineFormSet[Any, M, Any],
+        change: bool,
+    ) -> None:
+        with transaction.atomic():
+            rows = formset.save(commit=False)
+            delete_rows(formset.deleted_objects)
+            saved = [(row, _before(row)) for row in rows]
+            for row, _ in saved:
+                row.save()
+            formset.save_m2m()
+            for row, before in saved:
+                record_edit(row, action="updated" if before else "created", before=before)
+
+    def delete_model(self, request: HttpRequest, obj: M) -> None:
+        delete_rows([obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[M]) -> None:
+        delete_rows(queryset)
+
 
 PROVENANCE = ("source", "licence", "retrieved_on")
 
@@ -28,7 +91,7 @@ class CountryAliasInline(admin.TabularInline[CountryAlias, Country]):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin[Country]):
+class CountryAdmin(AuditedAdmin[Country]):
     list_display = ["code", "name", "alpha3", "historic", "source"]
     search_fields = ["code", "name", "alpha3", "aliases__alias"]
     inlines = [CountryAliasInline]
@@ -41,7 +104,7 @@ class ManufacturerAliasInline(admin.TabularInline[ManufacturerAlias, Manufacture
 
 
 @admin.register(Manufacturer)
-class ManufacturerAdmin(admin.ModelAdmin[Manufacturer]):
+class ManufacturerAdmin(AuditedAdmin[Manufacturer]):
     list_display = ["key", "name", "country", "kind", "ncic_code", "source"]
     list_filter = ["kind", "country"]
     search_fields = ["key", "name", "ncic_code", "aliases__alias"]
@@ -55,7 +118,7 @@ class CalibreAliasInline(admin.TabularInline[CalibreAlias, Calibre]):
 
 
 @admin.register(Calibre)
-class CalibreAdmin(admin.ModelAdmin[Calibre]):
+class CalibreAdmin(AuditedAdmin[Calibre]):
     list_display = ["key", "name", "category", "bullet_diameter_mm", "source"]
     list_filter = ["category"]
     search_fields = ["key", "name", "aliases__alias"]
@@ -71,7 +134,7 @@ class VariantInline(admin.TabularInline[Variant, Design]):
 
 
 @admin.register(Design)
-class DesignAdmin(admin.ModelAdmin[Design]):
+class DesignAdmin(AuditedAdmin[Design]):
     list_display = ["key", "name", "originator", "country", "weapon_type", "source"]
     list_filter = ["weapon_type"]
     search_fields = ["key", "name"]
@@ -81,31 +144,42 @@ class DesignAdmin(admin.ModelAdmin[Design]):
 
 
 @admin.register(ProofMark)
-class ProofMarkAdmin(admin.ModelAdmin[ProofMark]):
+class ProofMarkAdmin(AuditedAdmin[ProofMark]):
     list_display = ["description", "code", "manufacturer", "country", "source"]
     search_fields = ["description", "code", "meaning"]
     autocomplete_fields = ["manufacturer"]
 
 
 @admin.register(WeaponTypeInfo)
-class WeaponTypeInfoAdmin(admin.ModelAdmin[WeaponTypeInfo]):
+class WeaponTypeInfoAdmin(AuditedAdmin[WeaponTypeInfo]):
     list_display = ["weapon_type", "weapon_class", "un_group", "hs_codes"]
 
 
 @admin.register(WeaponTypeTerm)
-class WeaponTypeTermAdmin(admin.ModelAdmin[WeaponTypeTerm]):
+class WeaponTypeTermAdmin(AuditedAdmin[WeaponTypeTerm]):
     list_display = ["term", "weapon_type", "language"]
     list_filter = ["weapon_type", "language"]
     search_fields = ["term"]
 
 
 @admin.register(ModelTerm)
-class ModelTermAdmin(admin.ModelAdmin[ModelTerm]):
+class ModelTermAdmin(AuditedAdmin[ModelTerm]):
     list_display = ["term", "design", "variant"]
     search_fields = ["term"]
 
 
 @admin.register(ReferenceVersion)
 class ReferenceVersionAdmin(admin.ModelAdmin[ReferenceVersion]):
-    list_display = ["version", "loaded_at", "checksum"]
-    readonly_fields = ["version", "loaded_at", "checksum", "counts"]
+    """Written by loads and edits only: read here, never added, changed or deleted."""
+
+    list_display = ["version", "loaded_at", "edits", "checksum"]
+    readonly_fields = ["version", "loaded_at", "edits", "checksum", "counts"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

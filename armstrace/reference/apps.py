@@ -1,3 +1,4 @@
+import sys
 from typing import Any
 
 from django.apps import AppConfig
@@ -9,15 +10,19 @@ def load_bundled_reference(sender: AppConfig, **kwargs: Any) -> None:
     """After `migrate`, load the bundled reference data if it is missing or outdated, so an
     empty database needs no set-up beyond `armstrace migrate`."""
     from armstrace.core.context import audit_context, optional_context
-    from armstrace.reference.loader import load_reference, needs_load
+    from armstrace.reference.loader import LocalEdits, load_reference, needs_load
 
     if not needs_load():
         return
-    if optional_context() is not None:
-        load_reference()
-        return
-    with audit_context(actor_id=None, actor_name="system:migrate", channel="system"):
-        load_reference()
+    try:
+        if optional_context() is not None:
+            load_reference()
+            return
+        with audit_context(actor_id=None, actor_name="system:migrate", channel="system"):
+            load_reference()
+    except LocalEdits as error:  # the database keeps its edited set; migrate goes on
+        stream = kwargs.get("stdout") or sys.stderr
+        stream.write(f"The bundled reference data changed but was not loaded: {error}\n")
 
 
 class ReferenceConfig(AppConfig):

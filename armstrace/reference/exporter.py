@@ -93,6 +93,7 @@ def export_reference(directory: Path) -> dict[str, int]:
     files["version.json"] = {
         "loaded_version": version.version if version else None,
         "loaded_checksum": version.checksum if version else None,
+        "local_edits": version.edits if version else 0,
     }
     for name, content in files.items():
         (directory / name).write_text(

@@ -73,9 +73,13 @@ class Option:
     variant_id: int | None
 
 
+# The reference data's state: the load's id and the admin edits since (None before any load).
+Version = tuple[int, int] | None
+
+
 @dataclass
 class Index:
-    version: int | None
+    version: Version
     makers: dict[int, Maker] = field(default_factory=dict)
     maker_ids: dict[str, int] = field(default_factory=dict)
     maker_names: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -100,7 +104,7 @@ class Index:
 _cache: dict[str, Index] = {}
 
 
-def _build(version: int | None) -> Index:
+def _build(version: Version) -> Index:
     index = Index(version=version)
     for m in Manufacturer.objects.values("id", "key", "name", "country_id", "kind"):
         index.maker_ids[m["key"]] = m["id"]
@@ -189,13 +193,14 @@ _checked_at: dict[str, float] = {}
 
 
 def get_index() -> Index:
-    """The in-memory index, rebuilt when another load of the reference data is seen (the
-    version is checked at most every few seconds, not on every call)."""
+    """The in-memory index, rebuilt when another load or an admin edit of the reference data
+    is seen (the version is checked at most every few seconds, not on every call)."""
     cached = _cache.get("index")
     now = time.monotonic()
     if cached is not None and now - _checked_at.get("index", 0.0) < VERSION_CHECK_SECONDS:
         return cached
-    latest = ReferenceVersion.objects.values_list("pk", flat=True).first()
+    row = ReferenceVersion.objects.values_list("pk", "edits").first()
+    latest = (row[0], row[1]) if row else None
     _checked_at["index"] = now
     if cached is None or cached.version != latest:
         cached = _cache["index"] = _build(latest)
@@ -203,7 +208,7 @@ def get_index() -> Index:
 
 
 def reset_index() -> None:
-    """Forget the cached index (after a load in this process)."""
+    """Forget the cached index (after a load or an edit in this process)."""
     _cache.pop("index", None)
 
 

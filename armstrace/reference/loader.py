@@ -402,9 +402,26 @@ def load_proof_marks() -> int:
     return len(marks)
 
 
-def load_reference() -> ReferenceVersion:
-    """Load everything in one transaction; an error leaves the previous data in place."""
+class LocalEdits(Exception):
+    """A reload would replace reference data edited in the admin since the last load."""
+
+    def __init__(self, version: ReferenceVersion) -> None:
+        super().__init__(
+            f"the reference data has {version.edits} local edit(s) made in the admin since "
+            f"version {version.version} was loaded, and a reload replaces the aliases and the "
+            "bundled rows. Keep a copy with `armstrace reference export DIR` (the audit log "
+            "also keeps each edit), then reload with `armstrace reference load "
+            "--discard-local-edits`."
+        )
+
+
+def load_reference(*, discard_edits: bool = False) -> ReferenceVersion:
+    """Load everything in one transaction; an error leaves the previous data in place.
+    Refuses (LocalEdits) when the loaded version was edited since, unless told to discard."""
     with transaction.atomic():
+        latest = ReferenceVersion.objects.select_for_update().first()
+        if latest is not None and latest.edits and not discard_edits:
+            raise LocalEdits(latest)
         counts = {
             "country_aliases": load_countries(),
             "manufacturer_aliases": load_manufacturers(),
@@ -421,7 +438,11 @@ def load_reference() -> ReferenceVersion:
             "reference:dataset:loaded",
             object_type="reference.referenceversion",
             object_id=str(version.pk),
-            data={"version": VERSION, "counts": counts},
+            data={
+                "version": VERSION,
+                "counts": counts,
+                "discarded_edits": latest.edits if latest is not None else 0,
+            },
         )
     return version
 

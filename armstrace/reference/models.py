@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -111,8 +112,12 @@ class ManufacturerAlias(NormalisedAlias):
         return f"{self.alias} -> {self.manufacturer_id}"
 
 
+# Calibre keys keep the decimal point ("7.62x39", ".45-acp"), which a slug does not allow.
+CALIBRE_KEY = RegexValidator(r"^[-a-zA-Z0-9_.]+\Z", _("Use letters, digits, '.', '-' or '_'."))
+
+
 class Calibre(Provenance):
-    key = models.SlugField(max_length=80, unique=True)
+    key = models.CharField(max_length=80, unique=True, validators=[CALIBRE_KEY])
     name = models.CharField(_("name"), max_length=120)
     category = models.CharField(max_length=24, blank=True)
     bullet_diameter_mm = models.FloatField(null=True, blank=True)
@@ -266,6 +271,9 @@ class ReferenceVersion(models.Model):
     checksum = models.CharField(max_length=64)
     loaded_at = models.DateTimeField(auto_now_add=True)
     counts = models.JSONField(default=dict)
+    # Saves and deletions in the admin since this load: the in-memory index is rebuilt
+    # when this changes, and exports cite it beside the version.
+    edits = models.PositiveIntegerField(_("local edits"), default=0)
 
     class Meta:
         verbose_name = _("reference data version")

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
-from armstrace.reference.identify import SUCCESSORS, get_index, identify
+from armstrace.reference.identify import SUCCESSORS, Version, get_index, identify
 from armstrace.reference.models import Calibre
 from armstrace.reference.normalise import calibre_key, compact_key
 
@@ -37,7 +37,7 @@ class Profile:
 
 @lru_cache(maxsize=20000)
 def _profile(
-    manufacturer: str, model: str, calibre: str, weapon_type: str, country: str, version: int | None
+    manufacturer: str, model: str, calibre: str, weapon_type: str, country: str, version: Version
 ) -> Profile:
     makers: set[str] = set()
     names: list[str] = []
@@ -101,7 +101,7 @@ def profile(
 
 
 @lru_cache(maxsize=4096)
-def _related_calibres(key: str, version: int | None) -> frozenset[str]:
+def _related_calibres(key: str, version: Version) -> frozenset[str]:
     calibre = Calibre.objects.filter(key=key).prefetch_related("related").first()
     return frozenset(r.key for r in calibre.related.all()) if calibre else frozenset()
 
@@ -112,7 +112,7 @@ def family(design: str) -> tuple[str | None, set[str]]:
 
 
 @lru_cache(maxsize=1024)
-def _family(design: str, version: int | None) -> tuple[str | None, set[str]]:
+def _family(design: str, version: Version) -> tuple[str | None, set[str]]:
     index = get_index()
     for options in index.options.values():
         if options and options[0].design_key == design:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from armstrace.core.text import normalise_name, normalise_serial
-from armstrace.reference.identify import get_index
+from armstrace.reference.identify import Version, get_index
 from armstrace.reference.models import ManufacturerAlias
 from armstrace.registry.models import Component, Mark, Weapon
 from armstrace.search import column
@@ -46,7 +46,7 @@ def confusables() -> dict[int, str]:
 
 
 @lru_cache(maxsize=4096)
-def _maker_for_name(name_norm: str, version: int | None) -> int | None:
+def _maker_for_name(name_norm: str, version: Version) -> int | None:
     """The canonical manufacturer a name denotes, if exactly one curated maker has it."""
     ids = set(
         ManufacturerAlias.objects.filter(alias_norm=name_norm)

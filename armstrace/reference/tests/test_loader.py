@@ -58,15 +58,6 @@ def test_export_writes_the_loader_layout(tmp_path):
     assert json.loads((tmp_path / "version.json").read_text())["loaded_checksum"]
 
 
-def test_an_alias_added_in_the_admin_is_found_regardless_of_case_and_accents(admin_client):
-    maker = Manufacturer.objects.get(key="zastava")
-    ManufacturerAlias.objects.create(manufacturer=maker, alias="Fábrika Crvena Zástava-X",
-                                     source="registry clerk")  # fmt: skip
-    ReferenceVersion.objects.create(version="local edit", checksum="edit")  # invalidates cache
-    top = identify(manufacturer="FABRIKA CRVENA ZASTAVA X").candidates[0]
-    assert top.manufacturer_key == "zastava"
-
-
 def test_the_identify_command_prints_reasons(capsys):
     call_command("identify", "--model", "Type 56")
     out = capsys.readouterr().out
