@@ -25,11 +25,18 @@ def to_json(value: Any) -> Any:
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     data = model_to_dict(instance)
-    for name, value in data.items():  # many-to-many fields come as lists of rows
-        if isinstance(value, list) and value and isinstance(value[0], models.Model):
-            data[name] = sorted(row.pk for row in value)
+    for field in instance._meta.many_to_many:  # the linked rows' ids, not the rows
+        if field.name in data:
+            data[field.name] = sorted(row.pk for row in data[field.name])
     data["id"] = instance.pk
     return dict(to_json(data))
+
+
+def stored_snapshot(instance: models.Model) -> dict[str, Any] | None:
+    """The row as the database holds it before INSTANCE's unsaved changes; None for a new row."""
+    if instance._state.adding:
+        return None
+    return snapshot(type(instance)._default_manager.get(pk=instance.pk))
 
 
 _pending: ContextVar[list[dict[str, Any]] | None] = ContextVar(

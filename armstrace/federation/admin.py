@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
-from armstrace.audit.services import record_change, snapshot
+from armstrace.audit.services import record_change, stored_snapshot
 from armstrace.federation.models import Peer, PeerKey
 
 
@@ -36,7 +36,7 @@ class PeerAdmin(admin.ModelAdmin[Peer]):
     def save_model(
         self, request: HttpRequest, obj: Peer, form: ModelForm[Any], change: bool
     ) -> None:
-        before = snapshot(Peer.objects.get(pk=obj.pk)) if change else None
+        before = stored_snapshot(obj)
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             record_change(obj, action="updated" if change else "created", before=before)
@@ -50,7 +50,7 @@ class PeerAdmin(admin.ModelAdmin[Peer]):
     ) -> None:
         with transaction.atomic():
             for key in formset.save(commit=False):
-                before = snapshot(PeerKey.objects.get(pk=key.pk)) if key.pk else None
+                before = stored_snapshot(key)
                 key.save()
                 record_change(key, action="updated" if before else "created", before=before)
             formset.save_m2m()

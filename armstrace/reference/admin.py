@@ -5,12 +5,12 @@ Every save and deletion here is an audited local edit (armstrace.reference.servi
 from typing import Any, TypeVar
 
 from django.contrib import admin
-from django.db import models, transaction
+from django.db import models
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
-from armstrace.audit.services import snapshot
+from armstrace.audit.services import stored_snapshot
 from armstrace.reference.models import (
     Calibre,
     CalibreAlias,
@@ -32,18 +32,12 @@ M = TypeVar("M", bound=models.Model)
 BEFORE = "_armstrace_before"  # the row as it was, kept on the instance until its m2m are saved
 
 
-def _before(row: models.Model) -> dict[str, Any] | None:
-    if row._state.adding:
-        return None
-    return snapshot(type(row)._default_manager.get(pk=row.pk))
-
-
 class AuditedAdmin(admin.ModelAdmin[M]):
     """Saves record the row once its many-to-many links and inlines are saved too; the
     admin's views already run each of these in one transaction."""
 
     def save_model(self, request: HttpRequest, obj: M, form: ModelForm[M], change: bool) -> None:
-        setattr(obj, BEFORE, _before(obj))
+        setattr(obj, BEFORE, stored_snapshot(obj))
         super().save_model(request, obj, form, change)
 
     def save_related(
@@ -64,15 +58,14 @@ class AuditedAdmin(admin.ModelAdmin[M]):
         formset: BaseInlineFormSet[Any, M, Any],
         change: bool,
     ) -> None:
-        with transaction.atomic():
-            rows = formset.save(commit=False)
-            delete_rows(formset.deleted_objects)
-            saved = [(row, _before(row)) for row in rows]
-            for row, _ in saved:
-                row.save()
-            formset.save_m2m()
-            for row, before in saved:
-                record_edit(row, action="updated" if before else "created", before=before)
+        rows = formset.save(commit=False)
+        delete_rows(formset.deleted_objects)
+        saved = [(row, stored_snapshot(row)) for row in rows]
+        for row, _ in saved:
+            row.save()
+        formset.save_m2m()
+        for row, before in saved:
+            record_edit(row, action="updated" if before else "created", before=before)
 
     def delete_model(self, request: HttpRequest, obj: M) -> None:
         delete_rows([obj])
@@ -173,7 +166,6 @@ class ReferenceVersionAdmin(admin.ModelAdmin[ReferenceVersion]):
     """Written by loads and edits only: read here, never added, changed or deleted."""
 
     list_display = ["version", "loaded_at", "edits", "checksum"]
-    readonly_fields = ["version", "loaded_at", "edits", "checksum", "counts"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
